@@ -1,0 +1,120 @@
+# xenchan: one non-recursive GNU Makefile. Each part of the tree adds its
+# sources and checks in its own build.mk fragment, included below.
+#
+#   make            the agent (static musl) and the host tool
+#   make check      every test
+#   make demo       a full provision, end to end, on the embedded defaults
+#   make bench      sizes and latencies, as tables with medians
+#   make fuzz       the fuzz targets, longer
+#   make install    DESTDIR-aware install of binaries and initramfs hooks
+
+VERSION := $(shell cat VERSION)
+GITREV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+O := build
+
+CC ?= cc
+MUSL_CC ?= musl-gcc
+CLANG ?= clang
+
+WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+# Kernel and Xen headers for musl builds: musl-gcc does not see
+# /usr/include, so $(O)/kh holds links to just the directories we need.
+KH := $(O)/kh
+AGENT_CFLAGS := -std=c11 -D_GNU_SOURCE -Os $(WARN) -ffunction-sections \
+	-fdata-sections -fno-asynchronous-unwind-tables -fno-stack-protector \
+	-isystem $(KH) -I. -DXC_VERSION=\"$(VERSION)\"
+AGENT_LDFLAGS := -static -Wl,--gc-sections
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -I. \
+	-DXC_VERSION=\"$(VERSION)\"
+HOST_LIBS := -lyaml
+# Tests and the simulation: glibc, with sanitizers.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+TEST_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g $(WARN) -I. $(SAN) \
+	-DXC_VERSION=\"$(VERSION)\"
+
+# Sources shared by every build: OS-free engines.
+ENGINE_SRCS := $(wildcard agent/*.c) $(wildcard frontend/*.c)
+# Filled in by the fragments.
+AGENT_SRCS :=
+HOST_SRCS :=
+CHECKS :=
+BENCHES :=
+FUZZ_TARGETS :=
+DEMO :=
+
+all: agent host
+
+include $(sort $(wildcard */build.mk board/*/build.mk))
+
+AGENT_BIN := $(O)/xenchan-agent
+HOST_BIN := $(O)/xenchan
+
+$(KH)/.stamp:
+	mkdir -p $(KH)
+	for d in linux asm-generic xen; do ln -sfn /usr/include/$$d $(KH)/$$d; done
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $(KH)/asm
+	touch $@
+
+$(O)/musl/%.o: %.c $(KH)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(AGENT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/test/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+AGENT_OBJS := $(patsubst %.c,$(O)/musl/%.o,$(ENGINE_SRCS) $(AGENT_SRCS))
+HOST_OBJS := $(patsubst %.c,$(O)/host/%.o,$(ENGINE_SRCS) $(HOST_SRCS))
+
+agent: $(AGENT_BIN)
+host: $(HOST_BIN)
+
+$(AGENT_BIN): $(AGENT_OBJS)
+	$(MUSL_CC) $(AGENT_LDFLAGS) $^ -o $@.unstripped
+	strip -s -R .comment -o $@ $@.unstripped
+
+$(HOST_BIN): $(HOST_OBJS)
+	$(CC) $^ -o $@ $(HOST_LIBS)
+
+# Debian packages the build and the tests need; installed when missing.
+DEPS := musl-tools libxen-dev libyaml-dev clang libclang-rt-14-dev \
+	qemu-system-x86 linux-image-amd64 busybox-static cpio socat \
+	e2fsprogs iproute2 hyperfine debootstrap initramfs-tools-core \
+	dracut-core valgrind
+deps:
+	@missing=""; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory run-checks
+
+run-checks: $(CHECKS)
+	@echo "all checks passed"
+
+demo: deps
+	@$(MAKE) --no-print-directory all $(DEMO)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCHES)
+
+fuzz: $(FUZZ_TARGETS)
+
+clean:
+	rm -rf $(O)
+
+.PHONY: all agent host deps check run-checks demo bench fuzz clean install
+.DELETE_ON_ERROR:
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
