@@ -127,6 +127,8 @@ static int check_line(struct xf_parser *p, struct xf_frame *f)
 	}
 	if (xc_crc32(0, s + sp1 + 1, blen) != crc)
 		return -1;
+	f->body = s + sp1 + 1;
+	f->body_len = blen;
 	return decode_body(p, s + sp1 + 1, blen, f);
 }
 

@@ -30,6 +30,8 @@
  * parser's decode buffer, stay valid until the next xf_feed() call, and are
  * NUL-terminated (a field may also contain NUL bytes: use len). */
 struct xf_frame {
+	const char *body; /* the encoded body, as received (for digests) */
+	size_t body_len;
 	int nfields;
 	const char *field[XF_FIELDS_MAX];
 	size_t len[XF_FIELDS_MAX];

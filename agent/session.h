@@ -16,7 +16,7 @@
 #include "item.h"
 #include "sha256.h"
 
-#define XS_OUT_MAX 8192
+#define XS_OUT_MAX 16384 /* room for a "net" reply of many frames */
 #define XS_ID_MAX 160 /* config id bytes, NUL included */
 #define XS_READY_MS 2000
 

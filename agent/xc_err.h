@@ -22,6 +22,7 @@
 #define XC_ENOTDIR 20
 #define XC_EISDIR 21
 #define XC_EINVAL 22
+#define XC_EFBIG 27
 #define XC_ENOSPC 28
 #define XC_EROFS 30
 #define XC_EPIPE 32
