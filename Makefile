@@ -44,7 +44,7 @@ DEMO :=
 
 all: agent host
 
-include $(sort $(wildcard */build.mk board/*/build.mk))
+include $(sort $(wildcard */build.mk */*/build.mk))
 
 AGENT_BIN := $(O)/xenchan-agent
 HOST_BIN := $(O)/xenchan
