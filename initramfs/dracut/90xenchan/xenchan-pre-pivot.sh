@@ -1,0 +1,31 @@
+#!/bin/sh
+# dracut pre-pivot hook (sourced by dracut's init, the real root mounted on
+# $NEWROOT): runs xenchan-agent to provision the root, once. The agent
+# reads its xenchan.* knobs from the kernel command line (docs/BOOT.md).
+type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
+
+xenchan_run() {
+	local opts reopened rc
+	[ -x /usr/sbin/xenchan-agent ] || return 0
+	[ "$(getarg xenchan=)" = 0 ] && return 0
+	modprobe -q virtio_console 2> /dev/null
+	opts=$(awk -v m="$NEWROOT" '$2 == m { print $4 }' /proc/mounts)
+	case ",$opts," in
+	*,ro,*) mount -o remount,rw "$NEWROOT" && reopened=1 ;;
+	esac
+	/usr/sbin/xenchan-agent --cmdline --kmsg --root "$NEWROOT"
+	rc=$?
+	[ -n "$reopened" ] && mount -o remount,ro "$NEWROOT"
+	case $rc in
+	0) ;;
+	3 | 4)
+		if [ "$(getarg xenchan.onmissing=)" = fail ]; then
+			die "xenchan: no provisioning channel or host (agent exit $rc); boot stopped because xenchan.onmissing=fail"
+		fi
+		;;
+	*)
+		warn "xenchan: provisioning failed (agent exit $rc); see the xenchan-agent lines in the kernel log"
+		;;
+	esac
+}
+xenchan_run
