@@ -5,6 +5,8 @@
 # Times are seconds since the case started, from dom0's clock.
 
 SOCK=/run/xenchan-0.sock
+# The guest's one network card (netfront; its backend vif has no bridge).
+MAC=00:16:3e:58:43:01
 T=/xentest
 CASES=$(cat $T/cases)
 
@@ -16,7 +18,7 @@ rep() { c=$1; shift; echo "R $c $*" >$R; }
 rep_lines() { sed "s|^|R $1 $2 |" >$R; }
 
 # guest_cfg NAME MODE AGENT-ARGS CHANNEL(yes|no): a PV guest, the test's
-# kernel, no disk, no network card. The channel is behind two dummies:
+# kernel, no disk, one network card. The channel is behind two dummies:
 # Debian's xl drops the first one, and the second keeps the agent's channel
 # off /dev/hvc1, so finding it by name is what makes the test pass.
 guest_cfg() {
@@ -34,6 +36,7 @@ on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
 channel = [ $ch ]
+vif = [ "mac=$MAC,script=$T/vif-up" ]
 EOC
 }
 

@@ -25,7 +25,7 @@ die() {
 }
 
 out up "$(cut -d' ' -f1 /proc/uptime)"
-for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs; do
+for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-netback; do
 	modprobe $m || die "modprobe $m failed"
 done
 mount -t xenfs xenfs /proc/xen || die "cannot mount xenfs"

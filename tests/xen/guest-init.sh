@@ -28,6 +28,7 @@ echo)
 	exec 3<>/dev/hvc2
 	stty raw -echo <&3
 	echo "guest-init: echoing /dev/hvc2"
+	ip -o link
 	cat <&3 >&3
 	;;
 agent)
