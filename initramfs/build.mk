@@ -80,3 +80,5 @@ install: $(AGENT_BIN) $(HOST_BIN)
 		$(DESTDIR)$(DRACUT_DIR)/90xenchan/module-setup.sh
 
 .PHONY: initramfs install
+
+include tests/boot/build.mk
