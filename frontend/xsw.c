@@ -266,7 +266,7 @@ long xsw_read(struct xsw *c, const struct xsw_io *io, uint32_t tx,
 	r = xsw_call(c, io, XSW_READ, tx, parts, lens, 1, buf, cap,
 		     deadline_ms);
 	/* Values are not NUL-terminated on the wire; some servers add one. */
-	while (r > 0 && buf[r - 1] == 0)
+	while (buf && r > 0 && buf[r - 1] == 0)
 		r--;
 	return r;
 }
