@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -46,6 +48,15 @@ int main(int argc, char **argv)
 	close(sv[1]);
 	waitpid(h, &st, 0);
 	kill(a, SIGTERM);
-	waitpid(a, 0, 0);
+	{
+		/* PAIR_RSS=FILE: the first command's peak RSS (KiB) */
+		struct rusage ru;
+		const char *f = getenv("PAIR_RSS");
+		FILE *o;
+		if (wait4(a, 0, 0, &ru) > 0 && f && (o = fopen(f, "a"))) {
+			fprintf(o, "%ld\n", ru.ru_maxrss);
+			fclose(o);
+		}
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
