@@ -81,4 +81,4 @@ install: $(AGENT_BIN) $(HOST_BIN)
 
 .PHONY: initramfs install
 
-include tests/boot/build.mk
+# tests/boot/build.mk is included by the top Makefile (*/*/build.mk).
