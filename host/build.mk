@@ -6,12 +6,12 @@ HOST_SRCS += $(wildcard host/*.c)
 # Host modules without main(), and the engines they use, for tests.
 HOST_LIB_SRCS := $(filter-out host/main.c,$(wildcard host/*.c))
 HOST_ENGINE := agent/frame.c agent/crc32.c agent/sha256.c agent/item.c
-HOST_TESTS := native cloudinit client
+HOST_TESTS := native cloudinit
 
 $(O)/hosttest/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(HOST_ENGINE) \
-		tests/host/hcheck.h $(wildcard host/*.h)
+		tests/unit/check.h $(wildcard host/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -Itests/host $< $(HOST_LIB_SRCS) $(HOST_ENGINE) \
+	$(CC) $(TEST_CFLAGS) -Itests/unit $< $(HOST_LIB_SRCS) $(HOST_ENGINE) \
 		-o $@ -lyaml
 
 # The tests run from the top of the tree (seeds are under tests/host/).
@@ -19,7 +19,6 @@ check-host: $(patsubst %,$(O)/hosttest/test_%,$(HOST_TESTS)) $(HOST_BIN)
 	@for t in $(patsubst %,$(O)/hosttest/test_%,$(HOST_TESTS)); do \
 		XENCHAN=$(HOST_BIN) $$t || exit 1; \
 	done
-	@XENCHAN=$(HOST_BIN) sh tests/host/cli.sh
 
 # libFuzzer targets: the native parser and the cloud-init parsers.
 HOST_FUZZ := native cloudinit

@@ -360,6 +360,16 @@ static int ethernet(struct ci_state *s, struct ci_doc *d, const char *key,
 	snprintf(pfx, sizeof pfx, "network-config ethernets.%s.nameservers",
 		 key);
 	others(d, ns, known_ns, pfx);
+	if (ns && !is_map(ns))
+		return hc_error(d->c, at(d, ns), "nameservers must be a mapping");
+	/* an interface with nothing static to set (dhcp only) is not sent:
+	 * declaring it would only make the agent look for it */
+	if (!mtu && !gw4 && !gw6 && !get(d, e, "addresses") &&
+	    !get(d, e, "routes"))
+		return each(s, d, get(d, ns, "addresses"),
+			    "nameservers.addresses", add_dns, "addresses") ||
+		       each(s, d, get(d, ns, "search"), "nameservers.search",
+			    add_dns, "search") ? -1 : 0;
 	if (hc_add_iface(s->c, at(d, e), ifid, mac, name, mtu) ||
 	    each(s, d, get(d, e, "addresses"), "addresses", add_addr, ifid))
 		return -1;
@@ -371,8 +381,6 @@ static int ethernet(struct ci_state *s, struct ci_doc *d, const char *key,
 		return -1;
 	if (each(s, d, get(d, e, "routes"), "routes", add_route, ifid))
 		return -1;
-	if (ns && !is_map(ns))
-		return hc_error(d->c, at(d, ns), "nameservers must be a mapping");
 	return each(s, d, get(d, ns, "addresses"), "nameservers.addresses",
 		    add_dns, "addresses") ||
 	       each(s, d, get(d, ns, "search"), "nameservers.search", add_dns,

@@ -671,12 +671,26 @@ void hc_describe(const struct hc_item *it, char *buf, size_t cap)
 			 it->secret ? ", secret" : "");
 		return;
 	case XC_ITEM_SSHKEY: {
-		/* user, then the key type and comment, not the whole blob */
-		const char *k = it->arg[1], *sp = strchr(k, ' ');
-		const char *cm = sp ? strchr(sp + 1, ' ') : NULL;
-		snprintf(buf, cap, "sshkey %s %.*s%s%.40s", it->arg[0],
-			 (int)(sp ? sp - k : 40), k, cm ? " " : "",
-			 cm ? cm + 1 : "");
+		/* user, key type and comment: not the options, not the blob */
+		const char *w = it->arg[1], *type = NULL, *cm = NULL;
+		size_t tl = 0;
+		while (*w && !cm) {
+			size_t wl = strcspn(w, " \t");
+			if (type) {
+				cm = w + wl; /* the blob ends here */
+				cm += strspn(cm, " \t");
+			} else if (!strncmp(w, "ssh-", 4) ||
+				   !strncmp(w, "ecdsa-", 6) ||
+				   !strncmp(w, "sk-", 3)) {
+				type = w;
+				tl = wl;
+			}
+			w += wl;
+			w += strspn(w, " \t");
+		}
+		snprintf(buf, cap, "sshkey %s %.*s%s%.60s", it->arg[0],
+			 (int)tl, type ? type : "", cm && *cm ? " " : "",
+			 cm ? cm : "");
 		return;
 	}
 	default:

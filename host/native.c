@@ -68,6 +68,7 @@ struct hn_ctx {
 	unsigned lineno;
 	char src[HC_SRC_MAX];
 	char line[HN_LINE_MAX];
+	char work[HN_LINE_MAX]; /* the line being parsed: a heredoc reads on */
 };
 
 /* Next line into x->line, without "\n" or "\r\n". Returns 0, 1 at end,
@@ -129,13 +130,14 @@ static const char *opt(char **w, int n, int from, const char *key)
 	return NULL;
 }
 
-static int leftovers(struct hn_ctx *x, char **w, int n, int from)
+static int leftovers(struct hn_ctx *x, const char *at, char **w, int n,
+		     int from)
 {
 	int i;
 
 	for (i = from; i < n; i++)
 		if (w[i][0])
-			return hc_error(x->c, x->src, "%s: unknown option "
+			return hc_error(x->c, at, "%s: unknown option "
 					"\"%.40s\"", w[0], w[i]);
 	return 0;
 }
@@ -230,8 +232,12 @@ static int file_line(struct hn_ctx *x, char **w, int n)
 	const char *mode_s, *owner, *group, *secret;
 	unsigned char *data = NULL;
 	size_t size = 0;
+	char at[HC_SRC_MAX];
 	long mode = -1;
 	int i, r;
+
+	/* errors name the "file" line, not where its heredoc ended */
+	memcpy(at, x->src, sizeof at);
 
 	/* file PATH [k=v...] (< SRC | <<TERM) */
 	for (i = 2; i < n && w[i][0] != '<'; i++)
@@ -254,17 +260,17 @@ static int file_line(struct hn_ctx *x, char **w, int n)
 	group = opt(w, n, 2, "group");
 	secret = opt(w, n, 2, "secret");
 	if (mode_s && (mode = hc_parse_mode(mode_s)) < 0)
-		r = hc_error(x->c, x->src, "bad mode \"%.10s\": want octal like "
+		r = hc_error(x->c, at, "bad mode \"%.10s\": want octal like "
 			     "0644", mode_s);
 	if (!r && secret && strcmp(secret, "1") && strcmp(secret, "0"))
-		r = hc_error(x->c, x->src, "secret= takes 1 or 0");
+		r = hc_error(x->c, at, "secret= takes 1 or 0");
 	if (!r)
-		r = leftovers(x, w, n, 2);
+		r = leftovers(x, at, w, n, 2);
 	if (r) {
 		free(data);
 		return -1;
 	}
-	return hc_add_file(x->c, x->src, w[1], data, size, mode, owner, group,
+	return hc_add_file(x->c, at, w[1], data, size, mode, owner, group,
 			   secret && !strcmp(secret, "1"));
 }
 
@@ -276,7 +282,8 @@ static int one_line(struct hn_ctx *x)
 	uint32_t a, b;
 	int n;
 
-	k = x->line + strspn(x->line, " \t");
+	memcpy(x->work, x->line, sizeof x->work);
+	k = x->work + strspn(x->work, " \t");
 	if (*k == '#' || !*k)
 		return 0;
 	if (!strncmp(k, "sshkey", 6) && (k[6] == ' ' || k[6] == '\t')) {
@@ -322,7 +329,7 @@ static int one_line(struct hn_ctx *x)
 		mac = opt(w, n, 2, "mac");
 		name = opt(w, n, 2, "name");
 		mtu = opt(w, n, 2, "mtu");
-		if (number(x, "mtu", mtu, 65535, &a) || leftovers(x, w, n, 2))
+		if (number(x, "mtu", mtu, 65535, &a) || leftovers(x, x->src, w, n, 2))
 			return -1;
 		return hc_add_iface(c, x->src, w[1], mac, name, a);
 	} else if (!strcmp(w[0], "addr")) {
@@ -336,7 +343,7 @@ static int one_line(struct hn_ctx *x)
 		via = opt(w, n, 3, "via");
 		metric = opt(w, n, 3, "metric");
 		if (number(x, "metric", metric, 0xffffffffu, &b) ||
-		    leftovers(x, w, n, 3))
+		    leftovers(x, x->src, w, n, 3))
 			return -1;
 		return hc_add_route(c, x->src, w[1], w[2], via, b);
 	} else if (!strcmp(w[0], "nameserver")) {
