@@ -5,6 +5,8 @@
  * the ring (frontend/ring.c). The descriptor main.c polls is an epoll set
  * holding the event channel and the xenstore connection, so a notification
  * and a backend state change both wake the agent; event() sorts them out.
+ * A 1 s timer in the same set makes a lost notification cost a delay, not
+ * a hang.
  * See docs/XEN.md for when this transport is chosen.
  */
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "agent/xc_err.h"
@@ -33,6 +36,7 @@ static struct xrt {
 	struct xd_gnt gnt;
 	struct xd_evtchn ev;
 	int xb_fd, ep_fd;
+	int tick_fd; /* periodic look at the ring: notifications get lost */
 	int was_connected;
 } xrt;
 
@@ -197,7 +201,11 @@ static int xrt_event(struct xt *t)
 {
 	int rc;
 
+	uint64_t ticks;
+
 	xd_evtchn_consume(&xrt.ev);
+	if (read(xrt.tick_fd, &ticks, sizeof ticks) < 0 && errno != EAGAIN)
+		return -errno;
 	xrt_pump(xt_now_ms());
 	if (xrt.xs.err) {
 		xlog(XLOG_ERR, "the xenstore connection broke: restart the "
@@ -237,6 +245,9 @@ static void xrt_close(struct xt *t)
 	xd_gnt_end(&xrt.gnt);
 	if (xrt.ep_fd >= 0)
 		close(xrt.ep_fd);
+	if (xrt.tick_fd >= 0)
+		close(xrt.tick_fd);
+	xrt.tick_fd = -1;
 	if (xrt.xb_fd >= 0)
 		close(xrt.xb_fd);
 	xrt.ep_fd = xrt.xb_fd = -1;
@@ -290,7 +301,7 @@ int xt_open_ring(struct xt *t, const struct xt_opts *o)
 	if (!xd_present())
 		return -XC_ENOENT;
 	memset(&xrt, 0, sizeof xrt);
-	xrt.ep_fd = -1;
+	xrt.ep_fd = xrt.tick_fd = -1;
 	xrt.ev.fd = xrt.gnt.fd = -1;
 	xrt.xb_fd = xd_xenbus_open();
 	if (xrt.xb_fd < 0) {
@@ -339,6 +350,16 @@ int xt_open_ring(struct xt *t, const struct xt_opts *o)
 	}
 	ev.data.fd = xrt.xb_fd;
 	if (epoll_ctl(xrt.ep_fd, EPOLL_CTL_ADD, xrt.xb_fd, &ev) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	xrt.tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+							   TFD_CLOEXEC);
+	ev.data.fd = xrt.tick_fd;
+	if (xrt.tick_fd < 0 ||
+	    timerfd_settime(xrt.tick_fd, 0,
+			    &(struct itimerspec){{1, 0}, {1, 0}}, 0) < 0 ||
+	    epoll_ctl(xrt.ep_fd, EPOLL_CTL_ADD, xrt.tick_fd, &ev) < 0) {
 		rc = -errno;
 		goto fail;
 	}

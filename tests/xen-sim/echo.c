@@ -1,0 +1,88 @@
+/* echo.c - a stand-in agent for transport tests: opens the ring transport
+ * exactly as xenchan-agent does (xt_open_ring, board/linux/xen_ring.c over
+ * the simulation's board) and echoes every byte back, upper-casing
+ * letters so that an echo cannot be mistaken for the socket looping back.
+ * Exits 0 after reading a line "quit", 3 if the transport fails.
+ *   XENSIM_DIR=... XENSIM_DOMID=N echo CHANNEL [SECONDS]
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/xc_err.h"
+#include "board/linux/log.h"
+#include "board/linux/transport.h"
+
+uint64_t xt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int main(int argc, char **argv)
+{
+	struct xt_opts o = {.channel = argc > 1 ? argv[1] : "x", .fd = -1};
+	static char buf[65536];
+	size_t have = 0, off = 0;
+	char tail[5] = {0};
+	struct xt t;
+	int rc;
+
+	o.deadline_ms = xt_now_ms() + 1000 * (argc > 2 ? atoi(argv[2]) : 10);
+	rc = xt_open_ring(&t, &o);
+	if (rc < 0) {
+		fprintf(stderr, "echo: xt_open_ring: %s\n", strerror(-rc));
+		return 3;
+	}
+	fprintf(stderr, "echo: connected %s\n", t.path);
+	for (;;) {
+		struct pollfd p = {t.fd, t.poll_in, 0};
+		long n;
+
+		if (poll(&p, 1, 250) > 0 && t.ops->event &&
+		    (rc = t.ops->event(&t)) < 0) {
+			fprintf(stderr, "echo: event: %s\n", strerror(-rc));
+			return 3;
+		}
+		if (have == off) {
+			have = off = 0;
+			n = t.ops->read(&t, buf, sizeof buf);
+			if (n < 0) {
+				fprintf(stderr, "echo: read: %s\n",
+					strerror((int)-n));
+				return 3;
+			}
+			for (long i = 0; i < n; i++) {
+				unsigned char ch = (unsigned char)buf[i];
+
+				memmove(tail, tail + 1, 3);
+				tail[3] = (char)ch;
+				if (ch >= 'a' && ch <= 'z')
+					buf[i] = (char)(ch - 32);
+			}
+			have = (size_t)n;
+		}
+		while (off < have) {
+			n = t.ops->write(&t, buf + off, have - off);
+			if (n < 0) {
+				fprintf(stderr, "echo: write: %s\n",
+					strerror((int)-n));
+				return 3;
+			}
+			if (n == 0)
+				break;
+			off += (size_t)n;
+		}
+		if (off == have && !memcmp(tail, "quit", 4)) {
+			while (t.ops->flushed(&t) > 0)
+				poll(0, 0, 10);
+			t.ops->close(&t);
+			return 0;
+		}
+	}
+}
