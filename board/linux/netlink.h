@@ -1,0 +1,60 @@
+/* netlink.h - a small rtnetlink client: link and address dumps, link
+ * MTU/up, addresses and routes added or deleted, every request acked.
+ *
+ * Follows rtnetlink(7) and netlink(7) (<linux/rtnetlink.h>). One socket,
+ * one fixed receive buffer in the caller-owned struct xn; every length the
+ * kernel sends is checked before it is read (a 0 nlmsg_len is an error, not
+ * an endless loop), every receive has a timeout.
+ */
+#ifndef XC_NETLINK_H
+#define XC_NETLINK_H
+
+#include <stdint.h>
+
+#include "agent/config.h"
+
+#define XN_BUF_MAX 8192 /* one receive; the kernel sizes dumps to it */
+#define XN_TIMEOUT_MS 2000
+
+struct xn {
+	int fd;
+	uint32_t seq;
+	unsigned char buf[XN_BUF_MAX];
+};
+
+struct xn_link {
+	int index;
+	char name[16];
+	uint8_t mac[6];
+	int has_mac;
+	uint32_t mtu;
+	unsigned flags; /* IFF_* */
+};
+
+struct xn_addr {
+	int index;
+	struct xcc_ip ip;
+};
+
+/* Opens the socket (n->fd = -1 first is fine). Returns 0 or -errno. */
+int xn_open(struct xn *n);
+void xn_close(struct xn *n);
+
+/* Dumps; cb is called for each entry and returns 0 to go on. The dump is
+ * always read to its end. Returns 0, cb's first non-zero value, or -errno.
+ * cb must not use n. */
+int xn_links(struct xn *n, int (*cb)(void *ctx, const struct xn_link *l),
+	     void *ctx);
+int xn_addrs(struct xn *n, int (*cb)(void *ctx, const struct xn_addr *a),
+	     void *ctx);
+
+/* Sets the MTU (0: unchanged) and IFF_UP (up < 0: unchanged). */
+int xn_link_set(struct xn *n, int index, uint32_t mtu, int up);
+/* add: 1 adds (-EEXIST if present), 0 deletes. */
+int xn_addr(struct xn *n, int add, int index, const struct xcc_ip *ip);
+/* dst with its prefix (prefix 0: default); gw NULL for an on-link route;
+ * metric 0: kernel default. */
+int xn_route(struct xn *n, int add, int index, const struct xcc_ip *dst,
+	     const struct xcc_ip *gw, uint32_t metric);
+
+#endif

@@ -1,0 +1,22 @@
+# tests/apply: the OS-free validators (unit) and the Linux applier and
+# request handlers against a temporary root in fresh namespaces (root).
+APPLY_LINUX := board/linux/apply.c board/linux/apply_fs.c \
+	board/linux/apply_commit.c board/linux/apply_gen.c \
+	board/linux/request.c board/linux/netlink.c board/linux/log.c
+APPLY_ENGINE := agent/config.c agent/frame.c agent/crc32.c agent/item.c \
+	agent/sha256.c agent/session.c
+
+$(O)/apply/test_config: tests/apply/test_config.c agent/config.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $^ -o $@
+
+$(O)/apply/test_apply: tests/apply/test_apply.c $(APPLY_LINUX) $(APPLY_ENGINE)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $^ -o $@
+
+check-apply: $(O)/apply/test_config $(O)/apply/test_apply
+	$(O)/apply/test_config
+	$(O)/apply/test_apply
+
+CHECKS += check-apply
+.PHONY: check-apply
