@@ -6,19 +6,22 @@ HOST_SRCS += $(wildcard host/*.c)
 # Host modules without main(), and the engines they use, for tests.
 HOST_LIB_SRCS := $(filter-out host/main.c,$(wildcard host/*.c))
 HOST_ENGINE := agent/frame.c agent/crc32.c agent/sha256.c agent/item.c
-HOST_TESTS := native cloudinit
+HOST_TESTS := native cloudinit client
+HOST_TEST_SUPPORT := tests/host/fakeagent.c
 
 $(O)/hosttest/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(HOST_ENGINE) \
-		tests/unit/check.h $(wildcard host/*.h)
+		$(HOST_TEST_SUPPORT) tests/unit/check.h $(wildcard host/*.h) \
+		$(wildcard tests/host/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -Itests/unit $< $(HOST_LIB_SRCS) $(HOST_ENGINE) \
-		-o $@ -lyaml
+		$(HOST_TEST_SUPPORT) -o $@ -lyaml
 
 # The tests run from the top of the tree (seeds are under tests/host/).
 check-host: $(patsubst %,$(O)/hosttest/test_%,$(HOST_TESTS)) $(HOST_BIN)
 	@for t in $(patsubst %,$(O)/hosttest/test_%,$(HOST_TESTS)); do \
 		XENCHAN=$(HOST_BIN) $$t || exit 1; \
 	done
+	@XENCHAN=$(HOST_BIN) sh tests/host/cli.sh
 
 # libFuzzer targets: the native parser and the cloud-init parsers.
 HOST_FUZZ := native cloudinit

@@ -55,7 +55,7 @@ static void send_hello(struct hx_client *x)
 
 /* Appends one finished frame to the transaction buffer and, unless it is
  * the COMMIT, its body and a "\n" to the digest (section 4). */
-static int tx_put(struct hx_client *x, struct xf_writer *w, size_t *cap,
+static int tx_put(struct hx_client *x, struct xf_writer *w,
 		  struct xc_sha256 *d)
 {
 	long n = xf_end(w);
@@ -63,12 +63,13 @@ static int tx_put(struct hx_client *x, struct xf_writer *w, size_t *cap,
 
 	if (n < 0)
 		return -1;
-	if (x->tx_len + (size_t)n > *cap) {
-		char *nb;
-		*cap = (*cap + (size_t)n) * 2;
-		if (!(nb = realloc(x->tx, *cap)))
+	if (x->tx_len + (size_t)n > x->tx_cap) {
+		size_t cap = (x->tx_cap + (size_t)n) * 2;
+		char *nb = realloc(x->tx, cap);
+		if (!nb)
 			return -1;
 		x->tx = nb;
+		x->tx_cap = cap;
 	}
 	memcpy(x->tx + x->tx_len, w->buf, (size_t)n);
 	x->tx_len += (size_t)n;
@@ -88,7 +89,6 @@ static int build_tx(struct hx_client *x)
 	struct xc_sha256 d;
 	struct xf_writer w;
 	uint8_t sum[32];
-	size_t cap = 65536;
 	uint32_t seq = 1;
 	int i, j;
 
@@ -97,7 +97,7 @@ static int build_tx(struct hx_client *x)
 	xf_begin(&w, line, sizeof line, "BEGIN");
 	xf_add_str(&w, x->nonce);
 	xf_add_str(&w, x->config_id);
-	if (tx_put(x, &w, &cap, &d))
+	if (tx_put(x, &w, &d))
 		return -1;
 	for (i = 0; i < c->nitems; i++) {
 		const struct hc_item *it = &c->item[i];
@@ -109,7 +109,7 @@ static int build_tx(struct hx_client *x)
 		xf_add_str(&w, xc_item_kind_name(it->kind));
 		for (j = 0; j < it->nargs; j++)
 			xf_add_str(&w, it->arg[j]);
-		if (tx_put(x, &w, &cap, &d))
+		if (tx_put(x, &w, &d))
 			return -1;
 		for (off = 0; off < it->size; off += XF_CHUNK_MAX) {
 			size_t n = it->size - off;
@@ -117,7 +117,7 @@ static int build_tx(struct hx_client *x)
 			xf_add_u64(&w, seq++);
 			xf_add(&w, it->data + off,
 			       n < XF_CHUNK_MAX ? n : XF_CHUNK_MAX);
-			if (tx_put(x, &w, &cap, &d))
+			if (tx_put(x, &w, &d))
 				return -1;
 		}
 	}
@@ -126,7 +126,7 @@ static int build_tx(struct hx_client *x)
 	xf_begin(&w, line, sizeof line, "COMMIT");
 	xf_add_u64(&w, seq);
 	xf_add_str(&w, hex);
-	return tx_put(x, &w, &cap, NULL);
+	return tx_put(x, &w, NULL);
 }
 
 /* A new attempt: new nonce, HELLO at once. */
@@ -206,6 +206,7 @@ void hx_free(struct hx_client *x)
 
 	free(x->tx);
 	x->tx = NULL;
+	x->tx_cap = 0;
 	for (i = 0; i < x->nreplies; i++)
 		for (j = 0; j < x->reply[i].nfields; j++)
 			free(x->reply[i].field[j]);

@@ -78,7 +78,7 @@ struct hx_client {
 	const struct hc_config *cfg;
 	char config_id[HC_ID_MAX + 32];
 	char *tx; /* the whole transaction, frames back to back */
-	size_t tx_len, tx_off;
+	size_t tx_len, tx_off, tx_cap;
 	uint32_t item_seq[XC_ITEMS_MAX];
 	struct hx_result result[XC_ITEMS_MAX];
 	char reason[HX_REASON_MAX]; /* of a failed DONE, "seq kind reason" */

@@ -474,7 +474,8 @@ static void json_reply(struct hj *j, const char *key, const struct hx_reply *r)
 			char name[64];
 			snprintf(name, sizeof name, "%.*s", (int)kl,
 				 r->field[i]);
-			if (count == 1) {
+			/* addr= is a list even when there is one */
+			if (count == 1 && strcmp(name, "addr")) {
 				hj_string(j, name, eq + 1);
 				continue;
 			}
