@@ -11,9 +11,9 @@
  *   5. xenchan.after=switch_root (the default with root=): moves /newroot
  *      to / and executes its init (init=, default /sbin/init);
  *      poweroff (the default without root=) or reboot: does that.
- * An absent channel lets the boot go on, unless xenchan.onmissing=fail:
- * then it logs why and powers off. Every decision is one line on the
- * kernel log, prefixed "xenchan-init:".
+ * An absent channel or host lets the boot go on (the agent logs one line
+ * saying so), unless xenchan.onmissing=fail: then init logs that the boot
+ * stops and powers off. init's own lines start "xenchan-init:".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -357,20 +357,18 @@ int main(void)
 	 * real init; otherwise wait, so the root is provisioned first */
 	rc = ini_run_agent(&c, root_ok ? INI_NEWROOT : "/",
 			   c.resident && c.after == INI_AFTER_SWITCH);
+	/* The agent logs why it found no channel or host (one line); say
+	 * more only when that changes the course of the boot. */
 	need_fail = c.onmissing && strcmp(c.onmissing, "fail") == 0;
-	if (rc == INI_AGENT_NO_CHANNEL || rc == INI_AGENT_NO_HOST) {
-		ini_log("%s; %s",
-			rc == INI_AGENT_NO_CHANNEL
-				? "no xenchan channel found in time"
-				: "no xenchan host answered in time",
-			need_fail ? "boot stopped (xenchan.onmissing=fail), "
-				    "powering off"
-				  : "boot continues unprovisioned");
-		if (need_fail)
-			ini_stop(RB_POWER_OFF);
-	} else if (rc != 0) {
-		ini_log("the agent failed (exit %d): see its messages above; "
-			"boot continues",
+	if ((rc == INI_AGENT_NO_CHANNEL || rc == INI_AGENT_NO_HOST) &&
+	    need_fail) {
+		ini_log("boot stopped: no xenchan %s in time and "
+			"xenchan.onmissing=fail; powering off",
+			rc == INI_AGENT_NO_CHANNEL ? "channel" : "host");
+		ini_stop(RB_POWER_OFF);
+	} else if (rc != 0 && rc != INI_AGENT_NO_HOST) {
+		ini_log("provisioning failed (agent exit %d, see its lines "
+			"above); boot continues",
 			rc);
 	}
 	switch (c.after) {

@@ -5,11 +5,14 @@
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 xenchan_run() {
-	local opts reopened rc
+	local opts reopened rc _dev mnt _type o _rest
 	[ -x /usr/sbin/xenchan-agent ] || return 0
 	[ "$(getarg xenchan=)" = 0 ] && return 0
 	modprobe -q virtio_console 2> /dev/null
-	opts=$(awk -v m="$NEWROOT" '$2 == m { print $4 }' /proc/mounts)
+	# (no awk in a dracut image)
+	while read -r _dev mnt _type o _rest; do
+		[ "$mnt" = "$NEWROOT" ] && opts=$o
+	done < /proc/mounts
 	case ",$opts," in
 	*,ro,*) mount -o remount,rw "$NEWROOT" && reopened=1 ;;
 	esac
