@@ -4,10 +4,11 @@
 # `R <case> <key> <value...>` lines; the host test (run.sh) asserts them.
 # Times are seconds since the case started, from dom0's clock.
 
+T=/xentest
+export PATH=$T:$PATH # xenchan, the host tool
 SOCK=/run/xenchan-0.sock
 # The guest's one network card (netfront; its backend vif has no bridge).
-MAC=00:16:3e:58:43:01
-T=/xentest
+MAC=$(cat $T/mac)
 CASES=$(cat $T/cases)
 
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -17,19 +18,20 @@ rep() { c=$1; shift; echo "R $c $*" >$R; }
 # (One write: every open of the serial port costs tens of ms under TCG.)
 rep_lines() { sed "s|^|R $1 $2 |" >$R; }
 
-# guest_cfg NAME MODE AGENT-ARGS CHANNEL(yes|no): a PV guest, the test's
-# kernel, no disk, one network card. The channel is behind two dummies:
-# Debian's xl drops the first one, and the second keeps the agent's channel
-# off /dev/hvc1, so finding it by name is what makes the test pass.
+# guest_cfg NAME CHANNEL(yes|no): a PV guest, the test's kernel, no disk,
+# one network card; its image and kernel command line are the ones run.sh
+# chose for the case ($T/ramdisk.NAME, $T/cmdline.NAME). The agent's
+# channel is behind two dummies: Debian's xl drops the first one, and the
+# second keeps it off /dev/hvc1, so finding it by name is what must work.
 guest_cfg() {
 	ch='"name=org.xenchan.dummy.0,connection=pty", "name=org.xenchan.dummy.1,connection=pty"'
-	[ "$4" = yes ] && ch="$ch, \"name=org.xenchan.agent.0,connection=socket,path=$SOCK\""
+	[ "$2" = yes ] && ch="$ch, \"name=org.xenchan.agent.0,connection=socket,path=$SOCK\""
 	cat >/run/$1.cfg <<EOC
 name = "$1"
 type = "pv"
 kernel = "$T/vmlinuz"
-ramdisk = "$(cat $T/ramdisk.$2 2>/dev/null || echo $T/guest.cpio)"
-extra = "console=hvc0 $(cat $T/cmdline.$2 2>/dev/null) xt.mode=$2 xt.args=$3"
+ramdisk = "$T/$(cat $T/ramdisk.$1)"
+extra = "console=hvc0 $(cat $T/cmdline.$1)"
 memory = 192
 vcpus = 1
 on_poweroff = "destroy"
@@ -67,7 +69,7 @@ gone() { ! xl domid "$1" >/dev/null 2>&1; }
 # whether it did, destroy it if not, and send its console log.
 finish() {
 	if wait_for $2 gone $1; then
-		rep $1 poweroff "$(since $t0)"
+		rep $1 gone "$(since $t0)"
 	else
 		rep $1 still-running "after $2 s"
 		xl destroy $1 2>/dev/null
@@ -78,7 +80,7 @@ finish() {
 # The harness itself, with none of our code: bytes cross the channel both
 # ways through QEMU's real backend and the kernel's hvc_xen.
 case_echo() {
-	guest_cfg echo echo "" yes
+	guest_cfg echo yes
 	create echo || return
 	wait_for 30 test -S $SOCK && rep echo t-socket "$(since $t0)"
 	i=0
@@ -96,6 +98,145 @@ case_echo() {
 	done
 	xl destroy echo
 	finish echo 10
+}
+
+# mkseed NAME DIR ID [BIGFILE]: the NoCloud seed of tests/xen/seed for
+# guest NAME, optionally with one more file, BIGFILE's content.
+mkseed() {
+	rm -rf $2
+	mkdir -p $2
+	for f in meta-data user-data network-config; do
+		sed -e "s/@ID@/$3/" -e "s/@HOST@/xenchan-$1/" -e "s/@MAC@/$MAC/" \
+			$T/seed/$f >$2/$f
+	done
+	if [ -n "${4-}" ]; then
+		{
+			echo "  - path: /var/lib/xenchan-test/big"
+			echo "    content: |"
+			sed 's/^/      /' $4
+			echo "    permissions: '0600'"
+		} >>$2/user-data
+	fi
+}
+
+# A 240 KB text file (base64 of random bytes) for throughput and faults.
+BIG=/run/big.txt
+head -c 180000 /dev/urandom | base64 -w 64 >$BIG
+
+# wait_agent NAME: the channel socket, then the agent's first bytes on it
+# (its READY frame, docs/PROTOCOL.md section 3), timed.
+wait_agent() {
+	if ! wait_for 30 test -S $SOCK; then
+		rep $1 no-socket "$SOCK did not appear in 30 s"
+		return 1
+	fi
+	rep $1 t-socket "$(since $t0)"
+	socat -u UNIX-CONNECT:$SOCK - >/run/$1.ready 2>/dev/null &
+	sp=$!
+	wait_for 40 grep -q READY /run/$1.ready && rep $1 t-connected "$(since $t0)"
+	kill $sp 2>/dev/null
+	wait $sp 2>/dev/null
+	rep_lines $1 ready </run/$1.ready
+	rep $1 xs-dump "$(since $t0)"
+	xs_dump $1
+	rep $1 xs-dumped "$(since $t0)"
+	grep -q READY /run/$1.ready
+}
+
+# xs_dump NAME: the guest's consoles as xenstore has them, frontend and
+# backend (which console the channel is, and the states on both sides).
+xs_dump() {
+	d=$(xl domid $1 2>/dev/null) || return
+	{
+		timeout 10 xenstore-ls -f /local/domain/$d/device/console
+		timeout 10 xenstore-ls -f /local/domain/0/backend/console/$d
+	} 2>&1 | grep -E '/(name|state|ring-ref|port|backend-id|connection|path)? *=' |
+		rep_lines $1 xs
+}
+
+# run1 NAME KEY CMD...: run a command, send its rc, output and duration.
+run1() {
+	c=$1 k=$2
+	shift 2
+	t1=$(now)
+	"$@" >/run/out 2>&1
+	rc=$?
+	rep $c $k-rc $rc
+	rep $c $k-time "$(since $t1)"
+	rep_lines $c $k </run/out
+	return $rc
+}
+
+# The flow of issue 5 for one guest, whatever its transport: provision,
+# read back, a second generation with a big file (throughput), poweroff.
+agent_flow() {
+	c=$1
+	mkseed $c /run/seed.$c xen-$c-$$
+	rep $c want-motd "$(printf 'provisioned on real Xen by tests/xen (xenchan-%s)\n' $c | sha256sum | cut -c1-64)"
+	run1 $c provision xenchan provision $SOCK /run/seed.$c --timeout 60
+	rep $c t-ack "$(since $t0)"
+	run1 $c info xenchan query $SOCK info --timeout 20
+	run1 $c net xenchan query $SOCK net --timeout 20
+	run1 $c motd xenchan query $SOCK file-digest /etc/xenchan-test/motd --timeout 20
+	mkseed $c /run/big.$c xen-$c-$$ $BIG
+	rep $c big-bytes "$(wc -c <$BIG)"
+	rep $c want-big "$(sha256sum <$BIG | cut -c1-64)"
+	run1 $c big xenchan provision $SOCK /run/big.$c --generation 2 --timeout 120
+	run1 $c bigdigest xenchan query $SOCK file-digest /var/lib/xenchan-test/big --timeout 20
+	run1 $c info2 xenchan query $SOCK info --timeout 20
+	t0=$(now)
+	run1 $c poweroff xenchan signal $SOCK poweroff --timeout 20
+}
+
+# hvc: the kernel's hvc_xen owns the channel; the agent finds its /dev/hvcN.
+# ring: the agent is the frontend itself, hvc_xen unbound from the console.
+agent_case() {
+	guest_cfg $1 yes
+	create $1 || return
+	wait_agent $1 && agent_flow $1
+	finish $1 30
+}
+case_hvc() { agent_case hvc; }
+case_ring() { agent_case ring; }
+
+# absent: no such channel; the guest must boot on after the agent's timeout.
+case_absent() {
+	guest_cfg absent no
+	create absent || return
+	finish absent 60
+}
+
+# fault: the host tool dies in the middle of a big transaction. Nothing of
+# it may be applied; a rerun must then apply everything.
+case_fault() {
+	c=fault
+	guest_cfg $c yes
+	create $c || return
+	if ! wait_agent $c; then
+		finish $c 5
+		return
+	fi
+	mkseed $c /run/big.$c xen-$c-$$ $BIG
+	rep $c want-big "$(sha256sum <$BIG | cut -c1-64)"
+	xenchan provision $SOCK /run/big.$c --timeout 60 >/run/cut.out 2>&1 &
+	pp=$!
+	sleep 1.5
+	if kill -0 $pp 2>/dev/null; then
+		kill -9 $pp
+		rep $c cut "killed mid-transfer after 1.5 s"
+	else
+		rep $c cut-late "provision ended before the fault"
+	fi
+	wait $pp 2>/dev/null
+	rep_lines $c cut </run/cut.out
+	run1 $c info0 xenchan query $SOCK info --timeout 20
+	run1 $c bigdigest0 xenchan query $SOCK file-digest /var/lib/xenchan-test/big --timeout 20
+	run1 $c provision xenchan provision $SOCK /run/big.$c --timeout 120
+	run1 $c bigdigest xenchan query $SOCK file-digest /var/lib/xenchan-test/big --timeout 20
+	run1 $c info xenchan query $SOCK info --timeout 20
+	t0=$(now)
+	run1 $c poweroff xenchan signal $SOCK poweroff --timeout 20
+	finish $c 30
 }
 
 for c in $CASES; do

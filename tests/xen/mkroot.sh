@@ -11,7 +11,7 @@ set -eu
 
 CACHE=${XEN_CACHE:-/var/cache/xenchan-xen}
 SUITE=bookworm
-PKGS=xen-hypervisor-4.17-amd64,xen-utils-4.17,qemu-system-xen,busybox-static,socat,kmod,libyaml-0-2
+PKGS=xen-hypervisor-4.17-amd64,xen-utils-4.17,xenstore-utils,qemu-system-xen,busybox-static,socat,kmod,libyaml-0-2
 
 # The mirror apt uses: a deb822 stanza (sources.list.d/*.sources) or a
 # one-line entry (sources.list, *.list) whose suite is exactly $SUITE.

@@ -6,13 +6,15 @@
 #
 #   tests/xen/run.sh O [CASE...]     (O: the build folder; default cases all)
 #
-# Environment: XEN_CACHE (dom0 root cache), XEN_TIMEOUT (whole boot, s).
+# Environment: XEN_CACHE (dom0 root cache), XEN_TIMEOUT (whole boot, s),
+# XEN_IMAGE (the standalone initramfs of initramfs/, built with the Xen
+# modules; without it every case uses the test's own busybox image).
 set -u
 O=${1:?usage: run.sh BUILD-DIR [CASE...]}
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=$O/xen
-CASES=${*:-echo}
+CASES=${*:-echo hvc ring absent fault}
 TIMEOUT=${XEN_TIMEOUT:-300}
 
 pass=0 fail=0
@@ -95,9 +97,46 @@ for m in xen-evtchn xen-gntalloc xen-netfront; do
 	cp "$(modinfo -k "$KVER" -n $m)" "$G/lib/modules/"
 done
 [ -x "$O/xenchan-agent" ] && cp "$O/xenchan-agent" "$G/bin/"
+# The users the seed refers to, for either image.
+E=$W/etc
+mkdir -p "$E/etc" "$E/root"
+echo "root:x:0:0:root:/root:/bin/sh" >"$E/etc/passwd"
+echo "root:*:19000:0:99999:7:::" >"$E/etc/shadow"
+echo "root:x:0:" >"$E/etc/group"
+cp -a "$E/etc" "$E/root" "$G/"
 (cd "$G" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
 	>"$OV/xentest/guest.cpio"
 
+# Which image and kernel command line each case boots with. The standalone
+# image (XEN_IMAGE) takes its knobs from the command line but cannot be
+# told --unbind-hvc, so the ring case uses the test's image.
+IMG=${XEN_IMAGE-}
+if [ -n "$IMG" ] && [ -f "$IMG" ]; then
+	(cd "$E" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		cat "$IMG" - >"$OV/xentest/image.cpio"
+	echo "xen: standalone image $IMG for hvc, absent"
+else
+	IMG=
+	echo "xen: no standalone image (XEN_IMAGE); the test's own image for all cases"
+fi
+KNOBS="xenchan.resident=1 xenchan.timeout=90 xenchan.after=poweroff"
+for c in $CASES; do
+	case $c in
+	echo) r=guest.cpio a="xt.mode=echo" ;;
+	hvc) r=guest.cpio a="xt.mode=agent xt.args=--transport,hvc,--resident,--timeout,90,--kmsg"
+		[ -n "$IMG" ] && r=image.cpio a="xenchan.transport=hvc $KNOBS" ;;
+	ring | fault) r=guest.cpio a="xt.mode=agent xt.args=--transport,ring,--unbind-hvc,--resident,--timeout,90,--kmsg" ;;
+	absent) r=guest.cpio a="xt.mode=agent xt.args=--timeout,8,--kmsg,--on-missing,continue"
+		[ -n "$IMG" ] && r=image.cpio a="xenchan.timeout=8 xenchan.after=poweroff" ;;
+	*) fatal "unknown case $c (cases: echo hvc ring absent fault)" ;;
+	esac
+	echo "$r" >"$OV/xentest/ramdisk.$c"
+	echo "$a" >"$OV/xentest/cmdline.$c"
+done
+[ -x "$O/xenchan" ] && cp "$O/xenchan" "$OV/xentest/"
+MAC=00:16:3e:58:43:01
+echo $MAC >"$OV/xentest/mac"
+cp -a "$HERE/seed" "$OV/xentest/"
 (cd "$OV" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
 	>"$W/overlay.cpio"
 cat "$CACHE/root.cpio" "$W/overlay.cpio" >"$W/dom0.cpio"
@@ -189,6 +228,88 @@ check_echo() {
 		"(socket: $(field echo t-socket), create: $(field echo create))"; return 1; }
 	say "  echo: xl create $(field echo t-create) s, socket" \
 		"$(field echo t-socket) s, round trip done $(field echo t-reply) s"
+}
+
+# What the seed configures (tests/xen/seed; dom0 puts xenchan-CASE for
+# @HOST@), read from the files, not restated here.
+SEED_ADDR=$(sed -n 's/.*addresses: \[\([0-9.]*\/[0-9]*\)\].*/\1/p' "$HERE/seed/network-config" | head -n 1)
+SEED_MTU=$(sed -n 's/^ *mtu: *//p' "$HERE/seed/network-config")
+lines() { awk -v c="$1" -v k="$2" '$2 == "R" && $3 == c && $4 == k {
+	sub(/^[0-9]+ R [^ ]+ [^ ]+ ?/, ""); print }' "$W/results.txt"; }
+# kv CASE KEY NAME: the value of NAME= in the output lines of KEY.
+kv() { lines "$1" "$2" | tr ' ' '\n' | sed -n "s/^$3=//p" | head -n 1; }
+kbs() { awk -v b="$1" -v t="$2" 'BEGIN { if (t > 0) printf "%.0f KiB/s", b / 1024 / t; else print "-" }'; }
+# Why the guest did not get as far as the agent's flow, if it did not.
+reached() {
+	has $1 t-socket || { echo "no channel socket in dom0: $(field $1 no-socket)$(field $1 create)"; return 1; }
+	has $1 t-connected || { echo "the agent never wrote on the channel" \
+		"(guest console: $W/results.txt, lines 'R $1 console')"; return 1; }
+}
+# The flow shared by hvc and ring: ACK, every value read back, poweroff.
+check_flow() {
+	local c=$1 why="" v
+	reached $c || return 1
+	[ "$(field $c provision-rc)" = 0 ] && lines $c provision | grep -q '^applied ' ||
+		why="$why; provision did not end in 'applied' (rc $(field $c provision-rc): $(lines $c provision | tail -n 1))"
+	v=$(kv $c info hostname)
+	[ "$v" = "xenchan-$c" ] || why="$why; info hostname='$v', configured xenchan-$c"
+	v=$(kv $c info applied)
+	case $v in xen-$c-*/1) ;; *) why="$why; info applied='$v', configured xen-$c-.../1" ;; esac
+	v=$(lines $c net | grep -i "mac=$MAC")
+	[ -n "$v" ] || why="$why; net shows no interface with mac=$MAC"
+	case " $v " in *" addr=$SEED_ADDR "*) ;; *) why="$why; net: no addr=$SEED_ADDR on $MAC: '$v'" ;; esac
+	case " $v " in *" mtu=$SEED_MTU "*) ;; *) why="$why; net: mtu is not $SEED_MTU on $MAC: '$v'" ;; esac
+	case " $v " in *" state=up "*) ;; *) why="$why; net: $MAC is not up: '$v'" ;; esac
+	v=$(kv $c motd sha256)
+	[ -n "$v" ] && [ "$v" = "$(field $c want-motd)" ] || why="$why; motd sha256 '$v', wanted $(field $c want-motd)"
+	[ "$(kv $c motd mode)" = 0640 ] || [ "$(kv $c motd mode)" = 640 ] || why="$why; motd mode $(kv $c motd mode), configured 0640"
+	[ "$(field $c big-rc)" = 0 ] || why="$why; provisioning generation 2 (big file) failed: $(lines $c big | tail -n 1)"
+	v=$(kv $c bigdigest sha256)
+	[ -n "$v" ] && [ "$v" = "$(field $c want-big)" ] || why="$why; big file sha256 '$v', wanted $(field $c want-big)"
+	case $(kv $c info2 applied) in xen-$c-*/2) ;; *) why="$why; after generation 2 info applied='$(kv $c info2 applied)'" ;; esac
+	[ "$(field $c poweroff-rc)" = 0 ] || why="$why; signal poweroff rc $(field $c poweroff-rc): $(lines $c poweroff | tail -n 1)"
+	has $c gone || why="$why; the guest did not power off: $(field $c still-running)"
+	say "  $c: xl create $(field $c t-create) s, socket $(field $c t-socket) s," \
+		"agent connected $(field $c t-connected) s, ACK $(field $c t-ack) s" \
+		"(provision $(field $c provision-time) s), gone $(field $c gone) s after the poweroff signal"
+	say "  $c: throughput $(kbs "$(field $c big-bytes)" "$(field $c big-time)")" \
+		"($(field $c big-bytes) bytes of file in one transaction, $(field $c big-time) s)"
+	[ -z "$why" ] || { echo "${why#; }"; return 1; }
+}
+check_hvc() { check_flow hvc; }
+check_ring() { check_flow ring; }
+
+# absent: one kernel-log line about the missing channel, and the boot went
+# on (the guest powered off by itself after the agent's timeout).
+check_absent() {
+	local n why=""
+	n=$(lines absent console | grep -cE '^\[ *[0-9.]+\] .*org\.xenchan\.agent\.0')
+	[ "$n" = 1 ] || why="$why; $n kernel-log lines name the missing channel, wanted 1"
+	lines absent console | grep -qiE 'continu' || why="$why; nothing says the boot continues"
+	has absent gone || why="$why; the guest did not boot on to its end: $(field absent still-running)"
+	say "  absent: '$(lines absent console | grep -E '^\[ *[0-9.]+\] .*org\.xenchan\.agent\.0' | head -n 1)'," \
+		"guest done $(field absent gone) s after xl create began"
+	[ -z "$why" ] || { echo "${why#; }"; return 1; }
+}
+
+# fault: the host tool killed mid-transfer; nothing applied; rerun applies.
+check_fault() {
+	local why="" v
+	reached fault || return 1
+	has fault cut || { echo "the transfer was not interrupted: $(field fault cut-late)"; return 1; }
+	v=$(kv fault info0 applied)
+	[ "$(field fault info0-rc)" = 0 ] && [ -z "$v" ] ||
+		why="$why; after the cut: info rc $(field fault info0-rc), applied='$v' (wanted nothing)"
+	[ "$(kv fault info0 hostname)" != xenchan-fault ] || why="$why; after the cut the hostname was already set"
+	[ "$(field fault bigdigest0-rc)" != 0 ] || why="$why; after the cut the big file exists"
+	[ "$(field fault provision-rc)" = 0 ] && lines fault provision | grep -q '^applied ' ||
+		why="$why; the rerun did not apply: $(lines fault provision | tail -n 1)"
+	v=$(kv fault bigdigest sha256)
+	[ -n "$v" ] && [ "$v" = "$(field fault want-big)" ] || why="$why; after the rerun big file sha256 '$v'"
+	[ "$(kv fault info hostname)" = xenchan-fault ] || why="$why; after the rerun hostname '$(kv fault info hostname)'"
+	has fault gone || why="$why; the guest did not power off"
+	say "  fault: cut after 1.5 s; rerun applied in $(field fault provision-time) s"
+	[ -z "$why" ] || { echo "${why#; }"; return 1; }
 }
 
 for c in $CASES; do
