@@ -3,10 +3,9 @@
 # (the top Makefile includes one directory level of build.mk only).
 
 HALTINIT := $(O)/haltinit
-BOOT_INSTALL := $(O)/boot-install
 BOOT_ENV = O=$(O) KERNEL=$(KERNEL) KVER=$(KVER) AGENT=$(AGENT_BIN) \
 	HOST=$(HOST_BIN) MKCPIO=$(MKCPIO) HALTINIT=$(HALTINIT) \
-	IMG_MANIFEST=$(IMG)/manifest INSTALL_ROOT=$(abspath $(BOOT_INSTALL))
+	IMG_MANIFEST=$(IMG)/manifest
 BOOT_IMAGES := $(O)/initramfs.cpio.gz $(HALTINIT) $(HOST_BIN)
 
 $(HALTINIT): tests/boot/haltinit.c
@@ -32,11 +31,14 @@ check-mkcpio: $(MKCPIO) $(O)/initramfs.cpio.gz
 check-boot-tiny: $(BOOT_IMAGES)
 	$(BOOT_ENV) bash tests/boot/boot.sh tiny
 
+# `make install` into a temporary DESTDIR outside $(O): the top Makefile
+# includes every *.d under $(O), and dracut's modules.d is a directory.
 check-boot-debian: $(BOOT_IMAGES)
-	rm -rf $(BOOT_INSTALL)
-	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BOOT_INSTALL)) \
-		PREFIX=/usr > /dev/null
-	$(BOOT_ENV) bash tests/boot/boot.sh debian
+	@d=$$(mktemp -d /tmp/xcinst.XXXXXX) && \
+	$(MAKE) --no-print-directory install DESTDIR=$$d PREFIX=/usr \
+		> /dev/null && \
+	$(BOOT_ENV) INSTALL_ROOT=$$d bash tests/boot/boot.sh debian; \
+	rc=$$?; rm -rf $$d; exit $$rc
 
 check-boot-missing: $(BOOT_IMAGES)
 	$(BOOT_ENV) bash tests/boot/boot.sh missing

@@ -16,7 +16,13 @@ xenchan_run() {
 	case ",$opts," in
 	*,ro,*) mount -o remount,rw "$NEWROOT" && reopened=1 ;;
 	esac
-	/usr/sbin/xenchan-agent --cmdline --kmsg --root "$NEWROOT"
+	# its lines go to the kernel log; stderr would repeat them
+	if [ -w /dev/kmsg ]; then
+		/usr/sbin/xenchan-agent --cmdline --kmsg --root "$NEWROOT" \
+			2> /dev/null
+	else
+		/usr/sbin/xenchan-agent --cmdline --root "$NEWROOT"
+	fi
 	rc=$?
 	[ -n "$reopened" ] && mount -o remount,ro "$NEWROOT"
 	case $rc in
