@@ -53,7 +53,7 @@ rm -f "$W/root/var/lib/xenchan/applied"
 exec env PAIR_RSS="$W/rss-prov" "$PAIR" "$AGENT" --fd 3 --root "$W/root" --timeout 20 -- "$HOST" provision fd:3 "$SEED" --quiet
 EOS
 unshare --net --uts -- sh -c '
-	ip link add eth0 type dummy && ip link set eth0 address 52:54:00:12:34:56 &&
+	ip link add eth0 type veth peer name eth0p && ip link set eth0p up && ip link set eth0 address 52:54:00:12:34:56 &&
 	ip link set lo up && exec "$@"' sh \
 	"$RUNS" "$N" "full provision, typical config" sh "$W/prov.sh"
 echo

@@ -9,7 +9,7 @@ check-e2e: $(AGENT_BIN) $(HOST_BIN) $(O)/e2e/relay $(O)/e2e/pair
 CHECKS += check-e2e
 .PHONY: check-e2e
 
-demo-e2e: $(AGENT_BIN) $(HOST_BIN)
+demo-e2e: $(AGENT_BIN) $(HOST_BIN) $(O)/e2e/relay
 	@tests/e2e/demo.sh $(O)
 
 DEMO += demo-e2e

@@ -28,13 +28,14 @@ chmod 640 "$R"/etc/shadow
 chown 1000:1000 "$R"/home/admin
 
 say "the channel: a pty for the guest, a Unix socket for the host"
-socat PTY,link="$W/hvc",raw,echo=0 UNIX-LISTEN:"$W/channel.sock",fork 2>/dev/null &
-while [ ! -e "$W/hvc" ]; do sleep 0.05; done
+# tests/e2e/relay.c plays the backend, as QEMU's does for a Xen channel.
+"$PWD/$B/e2e/relay" "pty:$W/hvc" "$W/channel.sock" &
+while [ ! -S "$W/channel.sock" ]; do sleep 0.05; done
 echo "guest side $W/hvc -> $(readlink "$W/hvc"), host side $W/channel.sock"
 
 say "guest: xenchan-agent --device $W/hvc --root $R --resident"
 unshare --net --uts --pid --fork --kill-child -- sh -c '
-	ip link add eth0 type dummy && ip link set eth0 address 52:54:00:12:34:56 &&
+	ip link add eth0 type veth peer name eth0p && ip link set eth0p up && ip link set eth0 address 52:54:00:12:34:56 &&
 	ip link set lo up && exec "$@"' sh \
 	"$AGENT" --device "$W/hvc" --root "$R" --resident 2>"$W/agent.log" &
 U=$!
@@ -58,7 +59,7 @@ in_guest ip -6 route show dev eth0 | grep -v fe80 || true
 
 say "what the guest's file system shows ($R)"
 ( cd "$R" && find . -path ./var/lib/xenchan/stage -prune -o -newer "$W/hvc" -type f -print |
-	sort | while read -r f; do stat -c '%A %U:%G %6s  %n' "$f"; done )
+	sort | while read -r f; do stat -c '%A %4u:%-4g %6s  %n' "$f"; done )
 echo "--- etc/hostname";  cat "$R/etc/hostname"
 echo "--- etc/hosts";     cat "$R/etc/hosts"
 echo "--- etc/resolv.conf"; cat "$R/etc/resolv.conf"

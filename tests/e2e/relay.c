@@ -9,10 +9,15 @@
  *                the host connection (a host disconnect at that boundary)
  *   --once       exit after the first host connection ends
  *
+ * AGENT_SOCK may be pty:LINK: the relay then holds a pty master and links
+ * LINK to its slave, for an agent on a tty (--device LINK).
+ *
  * usage: relay [--noise] [--cut N] [--once] AGENT_SOCK HOST_SOCK
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <termios.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,11 +82,25 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	la = listen_on(argv[i]);
-	lh = listen_on(argv[i + 1]);
-	agent = accept(la, 0, 0);
-	if (agent < 0)
-		return 2;
+	if (!strncmp(argv[i], "pty:", 4)) {
+		struct termios tio;
+		agent = posix_openpt(O_RDWR | O_NOCTTY);
+		if (agent < 0 || grantpt(agent) || unlockpt(agent) ||
+		    tcgetattr(agent, &tio))
+			return 2;
+		cfmakeraw(&tio);
+		tcsetattr(agent, TCSANOW, &tio);
+		unlink(argv[i] + 4);
+		if (symlink(ptsname(agent), argv[i] + 4))
+			return 2;
+		lh = listen_on(argv[i + 1]);
+	} else {
+		la = listen_on(argv[i]);
+		lh = listen_on(argv[i + 1]);
+		agent = accept(la, 0, 0);
+		if (agent < 0)
+			return 2;
+	}
 	for (;;) {
 		struct pollfd p[2] = {{agent, POLLIN, 0},
 				      {host >= 0 ? host : lh, POLLIN, 0}};
@@ -92,6 +111,11 @@ int main(int argc, char **argv)
 			continue;
 		if (p[0].revents) {
 			n = read(agent, buf, sizeof buf);
+			if (n < 0 && errno == EIO) {
+				/* pty: no slave open yet, or it was closed */
+				usleep(50000);
+				continue;
+			}
 			if (n <= 0)
 				return 0; /* the agent left */
 			if (host >= 0 && write_all(host, buf, (size_t)n) < 0) {

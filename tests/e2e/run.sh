@@ -58,9 +58,9 @@ start_agent() {
 	mkroot "$d/root"
 	relay "$d" "$@"
 	unshare --net --uts --pid --fork --kill-child -- sh -c '
-		ip link add eth0 type dummy &&
+		ip link add eth0 type veth peer name eth0p && ip link set eth0p up &&
 		ip link set eth0 address 52:54:00:12:34:56 &&
-		ip link add eth1 type dummy &&
+		ip link add eth1 type veth peer name eth1p &&
 		ip link set lo up &&
 		exec "$@"' sh "$AGENT" --connect "unix:$d/agent.sock" \
 		--root "$d/root" --resident --timeout 20 2>"$d/agent.log" &
@@ -189,7 +189,7 @@ check_applied "$D/root"
 case=socketpair
 D=$W/c; mkdir -p "$D"; mkroot "$D/root"
 out=$(unshare --net --uts -- sh -c '
-	ip link add eth0 type dummy && ip link set eth0 address 52:54:00:12:34:56 &&
+	ip link add eth0 type veth peer name eth0p && ip link set eth0p up && ip link set eth0 address 52:54:00:12:34:56 &&
 	"$1" "$2" --fd 3 --root "$3" --timeout 20 -- "$4" provision fd:3 "$5" --timeout 20 &&
 	echo "host=$(uname -n)" && ip -j addr show dev eth0' \
 	sh "$PAIR" "$AGENT" "$D/root" "$HOST" "$SEED" 2>&1); rc=$?
@@ -204,7 +204,7 @@ D=$W/d; mkdir -p "$D"; mkroot "$D/root"
 socat PTY,link="$D/pty",raw,echo=0 UNIX-LISTEN:"$D/pty.sock" 2>/dev/null &
 pids+=($!)
 while [ ! -e "$D/pty" ]; do sleep 0.05; done
-unshare --net --uts -- sh -c 'ip link add eth0 type dummy &&
+unshare --net --uts -- sh -c 'ip link add eth0 type veth peer name eth0p && ip link set eth0p up &&
 	ip link set eth0 address 52:54:00:12:34:56 &&
 	exec "$@"' sh "$AGENT" --device "$D/pty" --root "$D/root" --timeout 20 2>"$D/agent.log" &
 apid=$!
