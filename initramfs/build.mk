@@ -17,6 +17,8 @@ INITRAMFS_MODULES ?= virtio_pci virtio_console virtio_net virtio_blk \
 INITRAMFS_MTIME ?= 0
 
 MKCPIO := $(O)/mkcpio
+# (prerequisites name $(O)/xenchan-agent and $(O)/xenchan: AGENT_BIN and
+# HOST_BIN are set after the fragments are read)
 IMG := $(O)/initramfs
 
 $(MKCPIO): initramfs/mkcpio.c
@@ -33,7 +35,7 @@ $(IMG)/modules/load.list: initramfs/modules.sh
 
 # The manifest names every entry; mkcpio sorts them and fixes owners,
 # modes and mtimes, so the archive depends on contents only.
-$(IMG)/manifest: $(IMG)/init $(AGENT_BIN) $(IMG)/modules/load.list
+$(IMG)/manifest: $(IMG)/init $(O)/xenchan-agent $(IMG)/modules/load.list
 	{ echo "dir dev 0755"; echo "nod dev/console 0600 c 5 1"; \
 	  echo "dir proc 0755"; echo "dir sys 0755"; echo "dir newroot 0755"; \
 	  echo "file init $(IMG)/init 0755"; \
@@ -62,7 +64,7 @@ BINDIR := $(PREFIX)/bin
 ITOOLS_DIR ?= /usr/share/initramfs-tools
 DRACUT_DIR ?= /usr/lib/dracut/modules.d
 
-install: $(AGENT_BIN) $(HOST_BIN)
+install: $(O)/xenchan-agent $(O)/xenchan
 	install -D -m 0755 $(AGENT_BIN) $(DESTDIR)$(SBINDIR)/xenchan-agent
 	install -D -m 0755 $(HOST_BIN) $(DESTDIR)$(BINDIR)/xenchan
 	install -d $(DESTDIR)$(ITOOLS_DIR)/hooks \

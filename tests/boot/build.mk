@@ -6,7 +6,7 @@ HALTINIT := $(O)/haltinit
 BOOT_ENV = O=$(O) KERNEL=$(KERNEL) KVER=$(KVER) AGENT=$(AGENT_BIN) \
 	HOST=$(HOST_BIN) MKCPIO=$(MKCPIO) HALTINIT=$(HALTINIT) \
 	IMG_MANIFEST=$(IMG)/manifest
-BOOT_IMAGES := $(O)/initramfs.cpio.gz $(HALTINIT) $(HOST_BIN)
+BOOT_IMAGES := $(O)/initramfs.cpio.gz $(HALTINIT) $(O)/xenchan
 
 $(HALTINIT): tests/boot/haltinit.c
 	@mkdir -p $(dir $@)
