@@ -288,8 +288,11 @@ group_debian() {
 
 	root_image "$img"
 	SOCK=$S/debian.sock
-	qemu_start debian "$W/initrd.img" "root=/dev/vda xenchan.timeout=120" \
-		$(channel_args "$SOCK") $NIC_ARGS $(disk_args "$img")
+	# a channel name of our own: the knob must reach the agent
+	qemu_start debian "$W/initrd.img" \
+		"root=/dev/vda xenchan.timeout=120 xenchan.channel=org.example.prov.1" \
+		$(channel_args "$SOCK" org.example.prov.1) $NIC_ARGS \
+		$(disk_args "$img")
 	wait_socket "$SOCK" || bad socket "QEMU made no socket $SOCK"
 	provision boot-debian "$out.provision"
 	check provision "host output: $(tail -3 "$out.provision")" \
@@ -363,8 +366,10 @@ group_dracut() {
 	cp "$dd/log" "$W/dracut.log"
 	root_image "$img"
 	SOCK=$S/dracut.sock
-	qemu_start dracut "$dd/initrd.img" "root=/dev/vda xenchan.timeout=60" \
-		-m 512 $(channel_args "$SOCK") $NIC_ARGS $(disk_args "$img")
+	qemu_start dracut "$dd/initrd.img" \
+		"root=/dev/vda xenchan.timeout=60 xenchan.channel=org.example.prov.2" \
+		-m 512 $(channel_args "$SOCK" org.example.prov.2) $NIC_ARGS \
+		$(disk_args "$img")
 	wait_socket "$SOCK" || bad socket "QEMU made no socket $SOCK"
 	provision boot-dracut "$out.dracut"
 	check dracut-provision "host output: $(tail -3 "$out.dracut")" \

@@ -1,13 +1,25 @@
 #!/bin/sh
 # dracut pre-pivot hook (sourced by dracut's init, the real root mounted on
-# $NEWROOT): runs xenchan-agent to provision the root, once. The agent
-# reads its xenchan.* knobs from the kernel command line (docs/BOOT.md).
+# $NEWROOT): runs xenchan-agent to provision the root, once, with the
+# xenchan.* knobs of the kernel command line (docs/BOOT.md).
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 xenchan_run() {
-	local opts reopened rc _dev mnt _type o _rest
+	local opts reopened rc _dev mnt _type o _rest k
 	[ -x /usr/sbin/xenchan-agent ] || return 0
 	[ "$(getarg xenchan=)" = 0 ] && return 0
+	# The knobs become flags. xenchan.resident is left out on purpose:
+	# here the agent runs once, and the boot waits for it.
+	set --
+	for k in channel transport timeout log onmissing; do
+		o=$(getarg "xenchan.$k=")
+		[ -n "$o" ] || continue
+		case $k in
+		log) set -- "$@" --log-level "$o" ;;
+		onmissing) set -- "$@" --on-missing "$o" ;;
+		*) set -- "$@" "--$k" "$o" ;;
+		esac
+	done
 	modprobe -q virtio_console 2> /dev/null
 	# (no awk in a dracut image)
 	while read -r _dev mnt _type o _rest; do
@@ -18,10 +30,10 @@ xenchan_run() {
 	esac
 	# its lines go to the kernel log; stderr would repeat them
 	if [ -w /dev/kmsg ]; then
-		/usr/sbin/xenchan-agent --cmdline --kmsg --root "$NEWROOT" \
+		/usr/sbin/xenchan-agent --kmsg --root "$NEWROOT" "$@" \
 			2> /dev/null
 	else
-		/usr/sbin/xenchan-agent --cmdline --root "$NEWROOT"
+		/usr/sbin/xenchan-agent --root "$NEWROOT" "$@"
 	fi
 	rc=$?
 	[ -n "$reopened" ] && mount -o remount,ro "$NEWROOT"
