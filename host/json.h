@@ -26,7 +26,8 @@ void hj_string_n(struct hj *j, const char *key, const char *s, size_t n);
 void hj_int(struct hj *j, const char *key, long long v);
 void hj_bool(struct hj *j, const char *key, int v);
 void hj_null(struct hj *j, const char *key);
-/* Writes a JSON string literal (quotes included) for s[0..n). */
+/* Writes a JSON string literal (quotes included) for s[0..n): control
+ * bytes escaped, valid UTF-8 kept, any other byte as \u00XX. */
 void hj_escape(FILE *f, const char *s, size_t n);
 
 #endif

@@ -355,7 +355,10 @@ static void report_provision(const struct opts *o, const struct hc_config *c,
 		       x->welcome.applied[0] ? x->welcome.applied : "none");
 	for (i = 0; i < c->nitems && !o->quiet; i++) {
 		const struct hx_result *r = &x->result[i];
-		if (x->outcome != HX_APPLIED && x->outcome != HX_FAILED)
+		/* per item only when the agent answered per item (a failure
+		 * while receiving names its item in the error line) */
+		if ((x->outcome != HX_APPLIED && x->outcome != HX_FAILED) ||
+		    !x->result[0].status[0])
 			break;
 		hc_describe(&c->item[i], d, sizeof d);
 		printf("  [%3u] %s: %s%s%s\n", x->item_seq[i], d,
@@ -489,14 +492,23 @@ static void json_reply(struct hj *j, const char *key, const struct hx_reply *r)
 	hj_end_object(j);
 }
 
+/* A field from the agent, with control bytes shown as '?' so that no
+ * reply can drive the terminal. */
+static void print_field(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 static void print_reply(const struct hx_reply *r, int final)
 {
 	int i;
 
 	/* "ok k=v..." as one field per line; "more" records on one line */
-	for (i = 1; i < r->nfields; i++)
-		printf(final ? "%s\n" : "%s%s", r->field[i],
-		       final ? "" : (i + 1 < r->nfields ? " " : "\n"));
+	for (i = 1; i < r->nfields; i++) {
+		print_field(r->field[i]);
+		putchar(final || i + 1 == r->nfields ? '\n' : ' ');
+	}
 }
 
 static int cmd_request(const struct opts *o, int query)
