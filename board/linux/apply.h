@@ -83,7 +83,8 @@ struct xa_file {
 	uint8_t kind;   /* enum xc_item_kind that produced it */
 	uint8_t state;  /* enum xa_file_state */
 	uint8_t had_old;
-	uint8_t own_from; /* created dirs from this depth get uid/gid */
+	uint8_t own_from; /* created dirs at depth >= own_from - 1 get
+			   * uid/gid (0: none); 1 is the top level */
 	uint32_t mode, uid, gid;
 	int dirfd;
 	char path[XCC_PATH_MAX + 1]; /* relative to the root */

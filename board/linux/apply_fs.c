@@ -74,7 +74,7 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 		comp[n] = 0;
 		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 					       O_CLOEXEC);
-		own = mk && mk->own_from && depth >= mk->own_from;
+		own = mk && mk->own_from && depth + 1 >= mk->own_from;
 		if (nfd < 0 && errno == ENOENT && mk) {
 			if (a->ndirs == XA_DIRS_MAX) {
 				close(fd);

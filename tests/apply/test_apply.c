@@ -312,6 +312,8 @@ static void test_apply_all(void)
 						   ED2, 0)), "ok"));
 	check("key root", !strcmp(add(mk(XC_ITEM_SSHKEY, "root", EC1, 0)),
 				  "ok"));
+	check("key carol", !strcmp(add(mk(XC_ITEM_SSHKEY, "carol", ED2, 0)),
+				   "ok"));
 	check("password", !strcmp(add(mk(XC_ITEM_PASSWORD, "alice", HASH1, 0)),
 				  "ok"));
 	check("file motd", !strcmp(add_file("/etc/motd", "hello\nworld\n",
@@ -362,6 +364,13 @@ static void test_apply_all(void)
 				       1000, 1000));
 	check("root keys", is("/root/.ssh/authorized_keys", EC1 "\n"));
 	check("root .ssh made", st_is("/root/.ssh", 0700, 0, 0));
+	check("carol home made", st_is("/home/carol", 0755, 1002, 1002) &&
+					 st_is("/home/carol/.ssh", 0700, 1002,
+					       1002) &&
+					 st_is("/home/carol/.ssh/authorized_keys",
+					       0600, 1002, 1002) &&
+					 is("/home/carol/.ssh/authorized_keys",
+					    ED2 "\n"));
 	check("root keys mode", st_is("/root/.ssh/authorized_keys", 0600, 0,
 				      0));
 	check("shadow line", is("/etc/shadow",
@@ -627,6 +636,35 @@ static int status(int k, const char *st)
 	       !strcmp(F[k].field[1], "7") && !strcmp(F[k].field[2], st);
 }
 
+/* A loop-mounted ext4 in our mount namespace, frozen and thawed. */
+static void test_freeze(void)
+{
+	char mnt[128], cmd[256];
+
+	snprintf(mnt, sizeof mnt, "%s/mnt", root);
+	if (system("command -v mkfs.ext4 >/dev/null") != 0) {
+		printf("apply: fsfreeze cases skipped: no mkfs.ext4 "
+		       "(apt-get install e2fsprogs)\n");
+		return;
+	}
+	sh("truncate -s 16M %s/fs.img && mkfs.ext4 -q -F %s/fs.img && "
+	   "mkdir -p %s && mount -o loop %s/fs.img %s", root, root, mnt, root,
+	   mnt);
+	check("fsfreeze", req("fsfreeze", mnt, 0) == 1 && status(0, "ok") &&
+				  !strcmp(kv(0, "frozen"), "1"));
+	/* the kernel refuses a second freeze: proof it is frozen */
+	check("fsfreeze again", req("fsfreeze", mnt, 0) == 1 &&
+					!strcmp(kv(0, "frozen"), "0"));
+	check("thaw", req("thaw", mnt, 0) == 1 && status(0, "ok") &&
+			      !strcmp(kv(0, "thawed"), "1"));
+	check("thaw again", req("thaw", mnt, 0) == 1 &&
+				    !strcmp(kv(0, "thawed"), "0"));
+	snprintf(cmd, sizeof cmd, "timeout 5 sh -c 'echo x > %s/f && sync'",
+		 mnt);
+	check("writable after thaw", system(cmd) == 0);
+	sh("umount %s && rm -f %s/fs.img && rmdir %s", mnt, root, mnt);
+}
+
 static void test_requests(void)
 {
 	char sha[65], want[128], size[32];
@@ -657,6 +695,21 @@ static void test_requests(void)
 	}
 	check("net xa0", saw_dummy && saw_addr == 2 &&
 				    status(nf - 1, "ok"));
+	/* more addresses than one frame holds: continued frames */
+	for (k = 1; k <= 14; k++)
+		sh("ip addr add 10.77.0.%d/24 dev xa0", k);
+	req("net", 0, 0);
+	saw_addr = saw_dummy = 0;
+	for (k = 0; k + 1 < nf; k++) {
+		if (!status(k, "more") || strcmp(kv(k, "name"), "xa0"))
+			continue;
+		saw_dummy++;
+		for (int i = 3; i < F[k].nfields; i++)
+			saw_addr += !strncmp(F[k].field[i], "addr=10.77.0.", 13);
+	}
+	check("net continued", saw_dummy >= 2 && saw_addr == 14 &&
+				       status(nf - 1, "ok"));
+	sh("ip addr flush dev xa0 to 10.77.0.0/24");
 	check("file-digest", req("file-digest", "/etc/motd", 0) == 1 &&
 				     status(0, "ok"));
 	snprintf(sha, sizeof sha, "%s",
@@ -721,6 +774,7 @@ static void test_requests(void)
 	check("thaw nothing", req("thaw", "/nonexistent", 0) == 1 &&
 				      status(0, "ok") &&
 				      !strcmp(kv(0, "thawed"), "0"));
+	test_freeze();
 }
 
 int main(void)
