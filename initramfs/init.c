@@ -38,8 +38,12 @@
 #define INI_AGENT_NO_CHANNEL 3
 #define INI_AGENT_NO_HOST 4
 
-enum ini_after { INI_AFTER_DEFAULT, INI_AFTER_SWITCH, INI_AFTER_POWEROFF,
-		 INI_AFTER_REBOOT };
+enum ini_after {
+	INI_AFTER_DEFAULT,
+	INI_AFTER_SWITCH,
+	INI_AFTER_POWEROFF,
+	INI_AFTER_REBOOT
+};
 
 struct ini_conf {
 	const char *root, *rootfstype, *rootflags, *init;
@@ -51,8 +55,7 @@ struct ini_conf {
 
 static int ini_kmsg = -1;
 
-static void ini_log(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+static void ini_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void ini_log(const char *fmt, ...)
 {
 	char line[512];
@@ -222,15 +225,13 @@ static int ini_mount_root(const struct ini_conf *c)
 	return -1;
 }
 
-/* Runs the agent; returns its exit status, or -1 if it could not run or
- * was killed. Resident agents that switch_root leaves behind keep
- * running: then this returns 0 at once. */
-static int ini_run_agent(const struct ini_conf *c, const char *root,
-			 int background)
+/* Fills argv (INI_ARGV_MAX entries) with the agent's command line for the
+ * knobs in c, targeting root. */
+#define INI_ARGV_MAX 24
+static void ini_agent_argv(const struct ini_conf *c, const char *root,
+			   const char **argv)
 {
-	const char *argv[24];
-	int a = 0, st;
-	pid_t pid;
+	int a = 0;
 
 	argv[a++] = INI_AGENT;
 	argv[a++] = "--kmsg";
@@ -259,7 +260,19 @@ static int ini_run_agent(const struct ini_conf *c, const char *root,
 	if (c->resident)
 		argv[a++] = "--resident";
 	argv[a] = NULL;
+}
 
+/* Runs the agent; returns its exit status, or -1 if it could not run or
+ * was killed. A resident agent that init's switch_root leaves behind is
+ * not waited for (background): then this returns 0 at once. */
+static int ini_run_agent(const struct ini_conf *c, const char *root,
+			 int background)
+{
+	const char *argv[INI_ARGV_MAX];
+	int st;
+	pid_t pid;
+
+	ini_agent_argv(c, root, argv);
 	pid = fork();
 	if (pid < 0) {
 		ini_log("cannot start the agent: %s", strerror(errno));
@@ -296,16 +309,17 @@ static void ini_switch_root(const struct ini_conf *c)
 	static const char *const keep[] = {"/dev", "/proc", "/sys", NULL};
 	char path[64];
 
-	if (c->root_ro && mount(NULL, INI_NEWROOT, NULL,
-				MS_REMOUNT | MS_RDONLY, NULL) < 0)
+	if (c->root_ro &&
+	    mount(NULL, INI_NEWROOT, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
 		ini_log("cannot remount root read-only: %s", strerror(errno));
 	for (int i = 0; keep[i]; i++) {
 		snprintf(path, sizeof path, INI_NEWROOT "%s", keep[i]);
 		if (mount(keep[i], path, NULL, MS_MOVE, NULL) < 0)
 			umount2(keep[i], MNT_DETACH);
 	}
-	if (chdir(INI_NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
-	    chroot(".") < 0 || chdir("/") < 0) {
+	if (chdir(INI_NEWROOT) < 0 ||
+	    mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0) {
 		ini_log("cannot switch to the root file system: %s",
 			strerror(errno));
 		return;

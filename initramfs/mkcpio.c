@@ -29,10 +29,10 @@ enum mc_kind { MC_DIR, MC_FILE, MC_NOD, MC_SLINK };
 
 struct mc_entry {
 	enum mc_kind kind;
-	char name[MC_NAME_MAX];   /* without a leading '/' */
+	char name[MC_NAME_MAX];	  /* without a leading '/' */
 	char source[MC_LINE_MAX]; /* file: host path; slink: target */
-	unsigned mode;            /* permission bits */
-	char devtype;             /* nod: 'c' or 'b' */
+	unsigned mode;		  /* permission bits */
+	char devtype;		  /* nod: 'c' or 'b' */
 	unsigned major, minor;
 };
 
@@ -251,12 +251,12 @@ static int mc_write(void)
 		case MC_NOD:
 			mc_header(ino,
 				  (e->devtype == 'c' ? S_IFCHR : S_IFBLK) |
-					  e->mode,
+				      e->mode,
 				  1, 0, e->major, e->minor, e->name);
 			break;
 		case MC_SLINK:
-			mc_header(ino, S_IFLNK | e->mode, 1,
-				  strlen(e->source), 0, 0, e->name);
+			mc_header(ino, S_IFLNK | e->mode, 1, strlen(e->source),
+				  0, 0, e->name);
 			mc_put(e->source, strlen(e->source));
 			mc_pad();
 			break;
@@ -282,7 +282,8 @@ int main(int argc, char **argv)
 		a = 3;
 	}
 	if (argc != a + 1) {
-		fprintf(stderr, "usage: mkcpio [-t MTIME] MANIFEST > out.cpio\n");
+		fprintf(stderr,
+			"usage: mkcpio [-t MTIME] MANIFEST > out.cpio\n");
 		return 2;
 	}
 	if (!(m = fopen(argv[a], "r"))) {

@@ -157,18 +157,18 @@ int xv_find_port(const char *ports_dir, const char *name, char *entry,
 	return rc;
 }
 
-/* Makes sure /dev/<entry> is the port's character device. */
-static int xv_node(const char *entry, char *path, size_t size)
+int xv_node(const char *ports_dir, const char *dev_dir, const char *entry,
+	    char *path, size_t size)
 {
 	char dev[32];
 	unsigned maj, min;
 	struct stat st;
 	int n;
 
-	n = snprintf(path, size, "/dev/%s", entry);
+	n = snprintf(path, size, "%s/%s", dev_dir, entry);
 	if (n < 0 || (size_t)n >= size)
 		return -XC_ENAMETOOLONG;
-	if (xv_read_attr(XV_PORTS_DIR, entry, "dev", dev, sizeof dev) < 0 ||
+	if (xv_read_attr(ports_dir, entry, "dev", dev, sizeof dev) < 0 ||
 	    sscanf(dev, "%u:%u", &maj, &min) != 2) {
 		xlog(XLOG_ERR, "virtio port %s: no device number in sysfs",
 		     entry);
@@ -187,8 +187,9 @@ static int xv_node(const char *entry, char *path, size_t size)
 	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)) < 0 &&
 	    errno != EEXIST) {
 		n = errno;
-		xlog(XLOG_ERR, "cannot create %s (%u:%u): %s; mount devtmpfs "
-			       "on /dev",
+		xlog(XLOG_ERR,
+		     "cannot create %s (%u:%u): %s; mount devtmpfs "
+		     "on /dev",
 		     path, maj, min, strerror(n));
 		return -n;
 	}
@@ -237,11 +238,11 @@ static void xv_close(struct xt *t)
 }
 
 static const struct xt_ops xv_ops = {
-	.read = xv_read,
-	.write = xv_write,
-	.event = NULL,
-	.flushed = NULL,
-	.close = xv_close,
+    .read = xv_read,
+    .write = xv_write,
+    .event = NULL,
+    .flushed = NULL,
+    .close = xv_close,
 };
 
 int xt_open_virtio(struct xt *t, const struct xt_opts *o)
@@ -249,8 +250,7 @@ int xt_open_virtio(struct xt *t, const struct xt_opts *o)
 	char entry[64];
 	int rc, present, warned = 0;
 
-	if (!o->channel || !o->channel[0] ||
-	    strlen(o->channel) >= XT_NAME_MAX)
+	if (!o->channel || !o->channel[0] || strlen(o->channel) >= XT_NAME_MAX)
 		return -XC_EINVAL;
 	present = xv_console_present();
 	if (present == 0) {
@@ -258,8 +258,8 @@ int xt_open_virtio(struct xt *t, const struct xt_opts *o)
 		return -XC_ENOENT;
 	}
 	for (;;) {
-		rc = xv_find_port(XV_PORTS_DIR, o->channel, entry,
-				  sizeof entry);
+		rc =
+		    xv_find_port(XV_PORTS_DIR, o->channel, entry, sizeof entry);
 		if (rc == 0)
 			break;
 		if (rc != -XC_ENOENT)
@@ -277,7 +277,7 @@ int xt_open_virtio(struct xt *t, const struct xt_opts *o)
 		}
 		xv_nap(XV_SCAN_MS);
 	}
-	rc = xv_node(entry, t->path, sizeof t->path);
+	rc = xv_node(XV_PORTS_DIR, "/dev", entry, t->path, sizeof t->path);
 	if (rc < 0)
 		return rc;
 	t->fd = open(t->path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);

@@ -17,4 +17,11 @@ int xv_read_attr(const char *dir, const char *entry, const char *attr,
 int xv_find_port(const char *ports_dir, const char *name, char *entry,
 		 size_t size);
 
+/* Makes sure DEV_DIR/ENTRY is the character device whose "MAJOR:MINOR"
+ * is in PORTS_DIR/ENTRY/dev, creating it if missing (no devtmpfs);
+ * writes its path to path. Returns 0, -XC_EEXIST if something else has
+ * that name, or another negative code (logged). */
+int xv_node(const char *ports_dir, const char *dev_dir, const char *entry,
+	    char *path, size_t size);
+
 #endif

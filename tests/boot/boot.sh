@@ -240,8 +240,8 @@ group_tiny() {
 	# The default route is not checked from here: `query net` lists no
 	# routes, and file-digest refuses /proc/net/route (another mount).
 
-	check kmsg-log "no xenchan-agent line in the kernel log" \
-		grep -q "xenchan-agent: .*$CHANNEL" "$CON"
+	check kmsg-log "no kernel log line with the agent's virtio port" \
+		grep -Eq "xenchan-agent: .*$CHANNEL.*/dev/vport[0-9]+p[0-9]+" "$CON"
 
 	t0=$SECONDS
 	timeout 30 "$HOST" signal "$SOCK" poweroff > "$out.signal" 2>&1

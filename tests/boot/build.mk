@@ -20,6 +20,13 @@ $(O)/test/test_virtio: tests/boot/test_virtio.c board/linux/virtio.c \
 check-virtio: $(O)/test/test_virtio
 	$<
 
+$(O)/test/test_init: tests/boot/test_init.c initramfs/init.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $< -o $@
+
+check-init: $(O)/test/test_init
+	$<
+
 # Reproducibility: the same image built in a second output directory.
 check-mkcpio: $(MKCPIO) $(O)/initramfs.cpio.gz
 	@$(MAKE) --no-print-directory O=$(O)/repro \
@@ -49,8 +56,9 @@ check-boot-timing: $(BOOT_IMAGES)
 bench-boot: $(BOOT_IMAGES)
 	$(BOOT_ENV) bash tests/boot/bench.sh
 
-CHECKS += check-virtio check-mkcpio check-boot-tiny check-boot-missing \
+CHECKS += check-virtio check-init check-mkcpio check-boot-tiny check-boot-missing \
 	check-boot-timing check-boot-debian
 BENCHES += bench-boot
-.PHONY: check-virtio check-mkcpio check-boot-tiny check-boot-debian \
+.PHONY: check-virtio check-init check-mkcpio check-boot-tiny check-boot-debian \
 	check-boot-missing check-boot-timing bench-boot
+

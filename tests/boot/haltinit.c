@@ -8,7 +8,8 @@
 
 int main(void)
 {
-	static const char msg[] = "xenchan-test: halt-init reached, powering off\n";
+	static const char msg[] =
+	    "xenchan-test: halt-init reached, powering off\n";
 
 	if (write(1, msg, strlen(msg)) < 0) {
 		/* no console: nothing to report to */

@@ -2,14 +2,17 @@
  * against a fake /sys/class/virtio-ports tree made in a temporary
  * directory. The transport itself is exercised by tests/boot/boot.sh in a
  * real guest. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "agent/xc_err.h"
+#include "board/linux/log.h"
 #include "board/linux/transport.h"
 #include "board/linux/virtio.h"
 
@@ -33,6 +36,10 @@ static void port(const char *entry, const char *name)
 	mkdir(p, 0755);
 	if (!name)
 		return;
+	snprintf(p, sizeof p, "%s/%s/dev", root, entry);
+	f = fopen(p, "w");
+	fputs("250:7\n", f);
+	fclose(f);
 	snprintf(p, sizeof p, "%s/%s/name", root, entry);
 	f = fopen(p, "w");
 	fputs(name, f);
@@ -49,21 +56,21 @@ struct find_case {
 int main(void)
 {
 	static const struct find_case cases[] = {
-		{"named port among others", "org.xenchan.agent.0", 64, 0,
-		 "vport1p2"},
-		{"other port", "org.other.0", 64, 0, "vport0p1"},
-		{"prefix of a name is not a match", "org.xenchan.agent", 64,
-		 -XC_ENOENT, NULL},
-		{"longer than every name", "org.xenchan.agent.00", 64,
-		 -XC_ENOENT, NULL},
-		{"entry does not fit", "org.xenchan.agent.0", 8,
-		 -XC_ENAMETOOLONG, NULL},
-		{"entry fits exactly", "org.xenchan.agent.0", 9, 0,
-		 "vport1p2"},
+	    {"named port among others", "org.xenchan.agent.0", 64, 0,
+	     "vport1p2"},
+	    {"other port", "org.other.0", 64, 0, "vport0p1"},
+	    {"prefix of a name is not a match", "org.xenchan.agent", 64,
+	     -XC_ENOENT, NULL},
+	    {"longer than every name", "org.xenchan.agent.00", 64, -XC_ENOENT,
+	     NULL},
+	    {"entry does not fit", "org.xenchan.agent.0", 8, -XC_ENAMETOOLONG,
+	     NULL},
+	    {"entry fits exactly", "org.xenchan.agent.0", 9, 0, "vport1p2"},
 	};
 	char entry[64], v[96];
 	int rc;
 
+	xlog_level = 0; /* silent: the refusals below are logged */
 	snprintf(root, sizeof root, "/tmp/xc-virtio-test.%d", (int)getpid());
 	mkdir(root, 0755);
 	port("vport0p1", "org.other.0\n");
@@ -88,8 +95,8 @@ int main(void)
 	}
 
 	/* no virtio-ports directory at all: not there (yet) */
-	rc = xv_find_port("/nonexistent/virtio-ports", "x", entry,
-			  sizeof entry);
+	rc =
+	    xv_find_port("/nonexistent/virtio-ports", "x", entry, sizeof entry);
 	if (rc != -XC_ENOENT) {
 		printf("virtio: FAIL missing directory: rc %d\n", rc);
 		failed++;
@@ -119,6 +126,49 @@ int main(void)
 		failed++;
 	} else {
 		passed++;
+	}
+
+	/* the device node: made from sysfs when /dev lacks it, accepted when
+	 * right, refused when something else has the name (needs root, as
+	 * the agent early in boot) */
+	if (geteuid() == 0) {
+		char dev[96], path[128];
+		struct stat st;
+
+		snprintf(dev, sizeof dev, "%s/dev", root);
+		mkdir(dev, 0755);
+		rc = xv_node(root, dev, "vport1p2", path, sizeof path);
+		if (rc != 0 || stat(path, &st) < 0 || !S_ISCHR(st.st_mode) ||
+		    major(st.st_rdev) != 250 || minor(st.st_rdev) != 7) {
+			printf("virtio: FAIL node creation: rc %d\n", rc);
+			failed++;
+		} else {
+			passed++;
+		}
+		rc = xv_node(root, dev, "vport1p2", path, sizeof path);
+		if (rc != 0) {
+			printf("virtio: FAIL existing right node: rc %d\n", rc);
+			failed++;
+		} else {
+			passed++;
+		}
+		snprintf(path, sizeof path, "%s/vport0p1", dev);
+		close(open(path, O_CREAT | O_WRONLY, 0600));
+		rc = xv_node(root, dev, "vport0p1", path, sizeof path);
+		if (rc != -XC_EEXIST) {
+			printf("virtio: FAIL wrong file in the way: rc %d\n",
+			       rc);
+			failed++;
+		} else {
+			passed++;
+		}
+		rc = xv_node(root, dev, "vport1p4", path, sizeof path);
+		if (rc != -XC_ENODEV) {
+			printf("virtio: FAIL no dev attribute: rc %d\n", rc);
+			failed++;
+		} else {
+			passed++;
+		}
 	}
 
 	snprintf(v, sizeof v, "rm -rf %s", root);
