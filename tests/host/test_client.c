@@ -340,6 +340,38 @@ static void test_cli(void)
 	CHECK(!strstr(out, "s3cr3t") && !strstr(err, "s3cr3t"));
 	CHECK(!strstr(out, "$6$"));
 
+	CASE("cli progress lines for a large transfer");
+	{
+		char dir[] = "/tmp/xenchan-big.XXXXXX", path[64];
+		const char *big[] = {"provision", "fd:3", path, NULL};
+		FILE *f;
+		int i, j;
+		if (mkdtemp(dir)) {
+			snprintf(path, sizeof path, "%s/big.conf", dir);
+			f = fopen(path, "w");
+			fprintf(f, "instance-id big\n");
+			for (i = 0; i < 3; i++) {
+				fprintf(f, "file /srv/f%d <<E\n", i);
+				for (j = 0; j < 3000; j++) /* 3000 * 33 bytes */
+					fprintf(f, "%031d~\n", j * (i + 1));
+				fprintf(f, "E\n");
+			}
+			fclose(f);
+			CHECK(cli(FA_SLOW, big, out, sizeof out, err, sizeof err,
+				  &log) == 0);
+			/* at most one line per quarter, the last at 100% */
+			CHECK(count(err, "sent ") >= 2 &&
+			      count(err, "sent ") <= 4);
+			CHECK(count(err, " / 340433 bytes (") ==
+			      count(err, "sent "));
+			CHECK(strstr(err, "sent 340433 / 340433 bytes (100%)\n"));
+			CHECK(count(log, "digest=ok") == 1);
+			CHECK(count(log, " 99000 ") == 3); /* FILE path size */
+			unlink(path);
+			rmdir(dir);
+		}
+	}
+
 	CASE("cli item failure: exit 4");
 	CHECK(cli(FA_FAIL_ITEM, native, out, sizeof out, err, sizeof err,
 		  &log) == 4);
