@@ -266,13 +266,24 @@ static int cli(enum fa_script script, const char *const *args, char *out,
 	pid_t pid;
 
 	out[0] = err[0] = 0;
-	if (!bin || !lf || !of || !ef ||
-	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+	if (!bin || !lf || !of || !ef)
 		return -1;
 	argv[0] = (char *)bin;
 	for (i = 0; args[i] && i < 14; i++)
 		argv[i + 1] = (char *)args[i];
 	argv[i + 1] = NULL;
+	if (!strcmp(args[1], "PTY")) {
+		/* the agent on the master, xenchan opens pty:<slave> */
+		static char spec[64];
+		sv[0] = posix_openpt(O_RDWR | O_NOCTTY);
+		if (sv[0] < 0 || grantpt(sv[0]) || unlockpt(sv[0]))
+			return -1;
+		snprintf(spec, sizeof spec, "pty:%s", ptsname(sv[0]));
+		argv[2] = spec;
+		sv[1] = open("/dev/null", O_RDONLY);
+	} else if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+		return -1;
+	}
 	pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
@@ -370,6 +381,17 @@ static void test_cli(void)
 			unlink(path);
 			rmdir(dir);
 		}
+	}
+
+	CASE("cli provision over a pty");
+	{
+		const char *pty[] = {"provision", "PTY", "tests/host/seeds/demo",
+				     "--quiet", NULL};
+		CHECK(cli(FA_APPLY, pty, out, sizeof out, err, sizeof err,
+			  &log) == 0);
+		CHECK(count(log, "digest=ok") == 1);
+		check_all_items_sent(log, 1);
+		CHECK(out[0] == 0 && err[0] == 0);
 	}
 
 	CASE("cli item failure: exit 4");
