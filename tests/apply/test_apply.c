@@ -254,6 +254,7 @@ static void setup(void)
 	sh("mkdir -p %s/etc %s/root %s/home/alice %s/var", root, root, root,
 	   root);
 	chmod(path("/root"), 0700);
+	sh("mkdir -p %s/srv && mount -t tmpfs none %s/srv", root, root);
 	chown(path("/home/alice"), 1000, 1000);
 	put("/etc/passwd",
 	    "root:x:0:0:root:/root:/bin/sh\n"
@@ -323,7 +324,12 @@ static void test_apply_all(void)
 					      "alice"), "ok"));
 	check("file empty", !strcmp(add_file("/etc/app/empty", "", 0640,
 					     "1002", "42"), "ok"));
+	/* /srv is another file system: the staged file is copied there */
+	check("file on another fs", !strcmp(add_file("/srv/data", "abc\n",
+						     0444, "alice", 0), "ok"));
 	check("commit", !strcmp(commit("vm-1/1"), "ok"));
+	check("other fs bytes", is("/srv/data", "abc\n") &&
+					st_is("/srv/data", 0444, 1000, 0));
 
 	check("uname", !strcmp(nodename(), "web01"));
 	check("etc/hostname", is("/etc/hostname", "web01\n"));
