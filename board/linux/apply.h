@@ -36,6 +36,7 @@
 /* A fixed-buffer line reader over a descriptor. */
 struct xa_lines {
 	int fd;
+	int skip; /* inside a line that was too long */
 	size_t len, pos;
 	char buf[XA_LINE_MAX];
 };
@@ -171,7 +172,9 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 /* Opens a file beneath the root for reading, refusing symlinks. */
 int xa_open_read(struct xa_ctx *a, const char *path);
 void xa_lines_init(struct xa_lines *l, int fd);
-/* Next line (without '\n'), or -1 at the end, or -E2BIG / -errno. */
+/* Next line (without '\n', NUL terminated in l->buf), or -1 at the end,
+ * or -errno. -E2BIG reports a line longer than XA_LINE_MAX - 2 once; the
+ * next call goes on after it. */
 long xa_lines_next(struct xa_lines *l, const char **line);
 /* Looks name up in the root's etc/passwd; fills u's uid, gid, home. */
 int xa_getpw(struct xa_ctx *a, const char *name, size_t n, struct xa_user *u);

@@ -134,6 +134,7 @@ void xa_lines_init(struct xa_lines *l, int fd)
 {
 	l->fd = fd;
 	l->len = l->pos = 0;
+	l->skip = 0;
 }
 
 long xa_lines_next(struct xa_lines *l, const char **line)
@@ -144,17 +145,28 @@ long xa_lines_next(struct xa_lines *l, const char **line)
 		ssize_t r;
 
 		nl = memchr(s, '\n', have);
+		if (nl && l->skip) {
+			/* the end of a line that was too long */
+			l->skip = 0;
+			l->pos += (size_t)(nl - s) + 1;
+			continue;
+		}
 		if (nl) {
 			*nl = 0;
 			l->pos += (size_t)(nl - s) + 1;
 			*line = s;
 			return nl - s;
 		}
+		if (l->skip)
+			have = 0;
 		memmove(l->buf, s, have);
 		l->len = have;
 		l->pos = 0;
-		if (have == sizeof l->buf - 1)
+		if (have == sizeof l->buf - 1) {
+			l->len = 0;
+			l->skip = 1;
 			return -E2BIG;
+		}
 		r = read(l->fd, l->buf + have, sizeof l->buf - 1 - have);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -184,8 +196,8 @@ int xa_getpw(struct xa_ctx *a, const char *name, size_t n, struct xa_user *u)
 	if (fd < 0)
 		return fd;
 	xa_lines_init(l, fd);
-	while ((len = xa_lines_next(l, &s)) >= 0) {
-		if (xcc_passwd_line(s, (size_t)len, &pw) < 0 ||
+	while ((len = xa_lines_next(l, &s)) >= 0 || len == -E2BIG) {
+		if (len < 0 || xcc_passwd_line(s, (size_t)len, &pw) < 0 ||
 		    pw.name.n != n || memcmp(pw.name.p, name, n) ||
 		    pw.home.n > XCC_PATH_MAX)
 			continue;
@@ -230,8 +242,9 @@ int xa_getid(struct xa_ctx *a, int group, const struct xc_str *s,
 	if (fd < 0)
 		return fd;
 	xa_lines_init(l, fd);
-	while (ret && (len = xa_lines_next(l, &line)) >= 0)
-		if (xcc_group_line(line, (size_t)len, &name, id) == 0 &&
+	while (ret && ((len = xa_lines_next(l, &line)) >= 0 || len == -E2BIG))
+		if (len >= 0 &&
+		    xcc_group_line(line, (size_t)len, &name, id) == 0 &&
 		    name.n == s->n && !memcmp(name.p, s->p, s->n))
 			ret = 0;
 	close(fd);

@@ -73,8 +73,10 @@ static int has_blob(struct xa_ctx *a, int fd, const char *blob, size_t bn)
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	xa_lines_init(l, fd);
-	while (!found && (len = xa_lines_next(l, &s)) >= 0)
-		found = xcc_sshkey_blob(s, (size_t)len, &b, &n) == 0 &&
+	/* lines too long to read are not keys we could have written */
+	while (!found && ((len = xa_lines_next(l, &s)) >= 0 || len == -E2BIG))
+		found = len >= 0 &&
+			xcc_sshkey_blob(s, (size_t)len, &b, &n) == 0 &&
 			n == bn && !memcmp(b, blob, bn);
 	if (lseek(fd, 0, SEEK_END) < 0)
 		return -errno;
@@ -231,6 +233,23 @@ static int gen_shadow(struct xa_ctx *a, uint32_t *failed_seq,
 	return 0;
 }
 
+/* A new host name alone (set-hostname) keeps the domain of the fqdn on
+ * the old 127.0.1.1 line (its first name, if dotted). */
+static const char *keep_domain(struct xa_ctx *a, const char *names,
+			       char *line, size_t cap)
+{
+	size_t i = strspn(names, " \t"), n = strcspn(names + i, " \t");
+	const char *dot = memchr(names + i, '.', n);
+
+	if (a->fqdn[0] || !a->hostname[0] || !dot ||
+	    xcc_domain(dot + 1, n - (size_t)(dot + 1 - names - i)) < 0)
+		return line;
+	snprintf(line, cap, "127.0.1.1\t%s.%.*s %s\n", a->hostname,
+		 (int)(n - (size_t)(dot + 1 - names - i)), dot + 1,
+		 a->hostname);
+	return line;
+}
+
 static int gen_hosts(struct xa_ctx *a, const char **reason)
 {
 	struct xa_lines *l = &a->lr[0];
@@ -260,7 +279,8 @@ static int gen_hosts(struct xa_ctx *a, const char **reason)
 			if (!strncmp(s, "127.0.1.1", 9) &&
 			    (s[9] == ' ' || s[9] == '\t')) {
 				if (!placed)
-					r = put(out, line);
+					r = put(out, keep_domain(a, s + 9, line,
+								 sizeof line));
 				placed = 1;
 				continue;
 			}
@@ -268,6 +288,8 @@ static int gen_hosts(struct xa_ctx *a, const char **reason)
 			if (!r)
 				r = put(out, "\n");
 		}
+		if (n < -1 && !r)
+			r = (int)n; /* a line too long: do not drop the rest */
 		close(in);
 	}
 	if (!r && !placed)
@@ -380,6 +402,8 @@ int xa_keys_remove(struct xa_ctx *a, struct xa_user *u, const char *blob,
 		if (!r)
 			r = put(out, "\n");
 	}
+	if (n < -1 && !r)
+		r = (int)n; /* a line too long: do not drop the rest */
 	close(in);
 	close(out);
 	return r;

@@ -306,11 +306,11 @@ static void do_freeze(const struct xr_req *r, int freeze,
 	if (fd < 0)
 		return err(r, "no-proc", "mount /proc");
 	xa_lines_init(l, fd);
-	while ((n = xa_lines_next(l, &s)) >= 0) {
+	while ((n = xa_lines_next(l, &s)) >= 0 || n == -E2BIG) {
 		int mfd, e;
 
-		mnt = strchr(s, ' ');
-		if (strncmp(s, "/dev/", 5) || !mnt)
+		mnt = n < 0 ? NULL : strchr(s, ' ');
+		if (!mnt || strncmp(s, "/dev/", 5))
 			continue;
 		mnt++;
 		if (!(sp = strchr(mnt, ' ')))

@@ -738,7 +738,10 @@ static void test_requests(void)
 	check("set-hostname", req("set-hostname", "renamed", 0) == 1 &&
 				      status(0, "ok") &&
 				      !strcmp(nodename(), "renamed") &&
-				      is("/etc/hostname", "renamed\n"));
+				      is("/etc/hostname", "renamed\n") &&
+				      is("/etc/hosts", "127.0.0.1\tlocalhost\n"
+					  "127.0.1.1\trenamed.example.org "
+					  "renamed\n::1\tlocalhost\n"));
 	check("set-hostname bad", req("set-hostname", "a_b", 0) == 1 &&
 					  status(0, "error") &&
 					  !strcmp(nodename(), "renamed"));
@@ -757,6 +760,31 @@ static void test_requests(void)
 					  EC1 "\n") &&
 				       st_is("/root/.ssh/authorized_keys", 0600,
 					     0, 0));
+	{
+		/* a line longer than the agent's line buffer: refuse, keep */
+		static char big[6000], before[8192];
+		memset(big, 'a', sizeof big);
+		memcpy(big, ED1 "\n# ", strlen(ED1) + 3);
+		strcpy(big + 5500, "\n" EC1 "\n");
+		put("/root/.ssh/authorized_keys", big, 0600);
+		strcpy(before, slurp("/root/.ssh/authorized_keys"));
+		check("sshkey-remove long line",
+		      req("sshkey-remove", "root", ED2B) == 1 &&
+			      status(0, "error") &&
+			      is("/root/.ssh/authorized_keys", before));
+		/* adding works: the long line is kept, the key appended */
+		check("sshkey-add beside long line",
+		      req("sshkey-add", "root", ED2) == 1 && status(0, "ok") &&
+			      !strncmp(slurp("/root/.ssh/authorized_keys"),
+				       before, strlen(before)) &&
+			      !strcmp(slurp("/root/.ssh/authorized_keys") +
+					      strlen(before), ED2 "\n"));
+		check("sshkey-add beside long line, again",
+		      req("sshkey-add", "root", ED1) == 1 && status(0, "ok") &&
+			      strlen(slurp("/root/.ssh/authorized_keys")) ==
+				      strlen(before) + strlen(ED2) + 1);
+		put("/root/.ssh/authorized_keys", EC1 "\n", 0600);
+	}
 	check("sshkey bad user", req("sshkey-add", "bob", ED2) == 1 &&
 					 status(0, "error") &&
 					 !strcmp(F[0].field[3],
