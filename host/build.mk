@@ -29,7 +29,8 @@ HOST_FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 HOST_FUZZ_SECONDS ?= 300
 
-$(O)/hostfuzz/fuzz_%: tests/host/fuzz_%.c $(HOST_LIB_SRCS) $(HOST_ENGINE)
+$(O)/hostfuzz/fuzz_%: tests/host/fuzz_%.c $(HOST_LIB_SRCS) $(HOST_ENGINE) \
+		$(wildcard host/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(HOST_FUZZ_FLAGS) $< $(HOST_LIB_SRCS) $(HOST_ENGINE) -o $@ \
 		-lyaml

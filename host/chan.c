@@ -32,9 +32,10 @@ static int open_unix(const char *path, char *err, size_t cap)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		snprintf(err, cap, "cannot connect to %s: %s (is the VM running, "
-			 "and is this its channel's path=?)", path,
-			 strerror(errno));
+		snprintf(err, cap,
+			 "cannot connect to %s: %s (is the VM running, "
+			 "and is this its channel's path=?)",
+			 path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -81,9 +82,10 @@ int ch_open(const char *spec, char *err, size_t cap)
 	if (!strncmp(spec, "pty:", 4))
 		return open_dev(spec + 4, err, cap);
 	if (stat(spec, &st) < 0) {
-		snprintf(err, cap, "%s: %s (want a channel's Unix socket, a "
-			 "character device, pty:PATH or fd:N)", spec,
-			 strerror(errno));
+		snprintf(err, cap,
+			 "%s: %s (want a channel's Unix socket, a "
+			 "character device, pty:PATH or fd:N)",
+			 spec, strerror(errno));
 		return -1;
 	}
 	if (S_ISSOCK(st.st_mode))
@@ -156,10 +158,11 @@ int ch_run(int fd, struct hx_client *x, enum ch_progress progress, char *err,
 		x->now = now_ms();
 		if (p.revents & POLLIN) {
 			n = read(fd, buf, sizeof buf);
-			if (n == 0 || (n < 0 && errno != EAGAIN &&
-				       errno != EINTR)) {
+			if (n == 0 ||
+			    (n < 0 && errno != EAGAIN && errno != EINTR)) {
 				snprintf(err, cap, "the channel was closed%s%s",
-					 n ? ": " : "", n ? strerror(errno) : "");
+					 n ? ": " : "",
+					 n ? strerror(errno) : "");
 				return -1;
 			}
 			if (n > 0)

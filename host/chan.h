@@ -17,7 +17,8 @@
 
 enum ch_progress {
 	CH_PROGRESS_OFF = 0,
-	CH_PROGRESS_AUTO, /* a tty: one updating line; else lines for > 64 KiB */
+	CH_PROGRESS_AUTO, /* a tty: one updating line; else lines for > 64 KiB
+			   */
 };
 
 /* Opens spec. Returns a descriptor, or -1 with a message in err. */

@@ -55,8 +55,7 @@ static void send_hello(struct hx_client *x)
 
 /* Appends one finished frame to the transaction buffer and, unless it is
  * the COMMIT, its body and a "\n" to the digest (section 4). */
-static int tx_put(struct hx_client *x, struct xf_writer *w,
-		  struct xc_sha256 *d)
+static int tx_put(struct hx_client *x, struct xf_writer *w, struct xc_sha256 *d)
 {
 	long n = xf_end(w);
 	const char *body;
@@ -353,15 +352,18 @@ static void on_frame(struct hx_client *x, const struct xf_frame *f)
 		if (x->state == HX_HELLO)
 			send_hello(x); /* answer at once, not at the timer */
 		else if (x->provisioning && x->state != HX_DONE)
-			retry(x, "agent restarted", HX_FAILED); /* our session is gone */
+			retry(x, "agent restarted",
+			      HX_FAILED); /* our session is gone */
 	} else if (xf_is(f, "ERROR")) {
 		if (x->state == HX_HELLO && field_is(f, 1, x->nonce) &&
 		    field_is(f, 2, "version")) {
-			snprintf(x->reason, sizeof x->reason, "agent speaks "
-				 "protocol versions %.8s..%.8s, we speak %d..%d",
-				 f->nfields > 3 ? f->field[3] : "?",
-				 f->nfields > 4 ? f->field[4] : "?", HX_VMIN,
-				 HX_VMAX);
+			snprintf(
+			    x->reason, sizeof x->reason,
+			    "agent speaks "
+			    "protocol versions %.8s..%.8s, we speak %d..%d",
+			    f->nfields > 3 ? f->field[3] : "?",
+			    f->nfields > 4 ? f->field[4] : "?", HX_VMIN,
+			    HX_VMAX);
 			finish(x, HX_VERSION);
 		}
 	} else if (xf_is(f, "RESULT")) {

@@ -4,7 +4,7 @@
  * source): meta-data (instance-id, local-hostname, public-keys),
  * user-data (#cloud-config: hostname, fqdn, ssh_authorized_keys, users,
  * write_files, chpasswd, system_info.default_user) and network-config
- * (netplan version 2: ethernets). What a xenchan agent can apply becomes
+ * (netplan.h: version 2 or 1). What a xenchan agent can apply becomes
  * items; every other key is listed with hc_undelivered(), never dropped.
  * The mapping is documented in docs/HOST.md ("cloud-init seeds").
  */
@@ -31,7 +31,6 @@ int ci_parse_seed(struct hc_config *c, const struct ci_file *meta,
 
 /* Reads DIR/meta-data (required), DIR/user-data and DIR/network-config
  * (optional) and parses them. */
-int ci_load_dir(struct hc_config *c, const char *dir,
-		const char *default_user);
+int ci_load_dir(struct hc_config *c, const char *dir, const char *default_user);
 
 #endif

@@ -1,13 +1,13 @@
 /* hconf.c - see hconf.h; item kinds from docs/PROTOCOL.md section 4.1. */
 #include "host/hconf.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/frame.h"
+#include "host/hvalid.h"
 
 void hc_init(struct hc_config *c)
 {
@@ -77,222 +77,6 @@ static int given(const char *s)
 	return s && *s;
 }
 
-int hc_parse_u32(const char *s, uint32_t max, uint32_t *out)
-{
-	uint64_t v;
-
-	if (!s || xf_parse_u64(s, strlen(s), max, &v) < 0)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-long hc_parse_mode(const char *s)
-{
-	long v = 0;
-
-	if (!s || !*s)
-		return -1;
-	if (s[0] == '0' && s[1] == 'o')
-		s += 2;
-	if (!*s || strlen(s) > 5)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '7')
-			return -1;
-		v = v * 8 + (*s - '0');
-	}
-	return v <= 07777 ? v : -1;
-}
-
-int hc_is_mac(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 17; i++) {
-		char ch = s[i];
-		if (i % 3 == 2) {
-			if (ch != ':')
-				return 0;
-		} else if (!((ch >= '0' && ch <= '9') ||
-			     (ch >= 'a' && ch <= 'f') ||
-			     (ch >= 'A' && ch <= 'F'))) {
-			return 0;
-		}
-	}
-	return s[17] == 0;
-}
-
-/* crypt(3) output: "$id$[params$]salt$hash", optionally locked with '!'. */
-int hc_is_hash(const char *s)
-{
-	int dollars = 0;
-
-	if (*s == '!')
-		s++;
-	if (s[0] != '$' || strlen(s) < 8 || strlen(s) > 512)
-		return 0;
-	for (; *s; s++) {
-		if (*s == '$')
-			dollars++;
-		else if (!strchr("abcdefghijklmnopqrstuvwxyz"
-				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./=,+-",
-				 *s))
-			return 0;
-	}
-	return dollars >= 3;
-}
-
-/* RFC 1123 labels joined by dots, total at most max bytes. */
-static int is_dnsname(const char *s, size_t max)
-{
-	size_t n = strlen(s), lab = 0, i;
-
-	if (n == 0 || n > max || s[n - 1] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-		if (ch == '.') {
-			if (lab == 0 || s[i - 1] == '-')
-				return 0;
-			lab = 0;
-		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			   (ch >= '0' && ch <= '9') || ch == '-') {
-			if ((lab == 0 && ch == '-') || ++lab > 63)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return s[n - 1] != '-';
-}
-
-static int is_ifid(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789");
-	return n >= 1 && n <= 15 && s[n] == 0;
-}
-
-static int is_ifname(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s[i] <= 0x20 || s[i] >= 0x7f || s[i] == '/' || s[i] == ':')
-			return 0;
-	return 1;
-}
-
-static int is_user(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 32)
-		return 0;
-	if (strspn(s, "0123456789") == n)
-		return 1; /* a numeric id, for owner=/group= */
-	for (i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || ch == '_' ||
-		      (i > 0 && ((ch >= '0' && ch <= '9') || ch == '-' ||
-				 ch == '.' || (ch == '$' && i == n - 1)))))
-			return 0;
-	}
-	return 1;
-}
-
-/* Returns the address family of an IP literal, 0 if none. */
-static int ip_family(const char *s)
-{
-	unsigned char b[16];
-
-	if (inet_pton(AF_INET, s, b) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, s, b) == 1)
-		return AF_INET6;
-	return 0;
-}
-
-/* "ip/prefix": returns the family, 0 if bad. */
-static int cidr_family(const char *s)
-{
-	char ip[64];
-	const char *slash = strchr(s, '/');
-	uint32_t pfx;
-	int fam;
-
-	if (!slash || (size_t)(slash - s) >= sizeof ip)
-		return 0;
-	memcpy(ip, s, (size_t)(slash - s));
-	ip[slash - s] = 0;
-	fam = ip_family(ip);
-	if (!fam || hc_parse_u32(slash + 1, fam == AF_INET ? 32 : 128, &pfx))
-		return 0;
-	return fam;
-}
-
-static const char *const key_types[] = {
-	"ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256",
-	"ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-	"sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
-};
-
-/* An authorized_keys line: [options] type base64 [comment], one line. */
-static int is_key_line(const char *s)
-{
-	const char *w = s;
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 3000)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	while (*w) {
-		size_t wl = strcspn(w, " \t");
-		for (i = 0; i < sizeof key_types / sizeof *key_types; i++) {
-			if (strlen(key_types[i]) == wl &&
-			    !strncmp(w, key_types[i], wl)) {
-				const char *b = w + wl;
-				size_t bl;
-				b += strspn(b, " \t");
-				bl = strcspn(b, " \t");
-				return bl >= 16 &&
-				       strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						 "abcdefghijklmnopqrstuvwxyz"
-						 "0123456789+/=") == bl;
-			}
-		}
-		w += wl;
-		w += strspn(w, " \t");
-	}
-	return 0;
-}
-
-static int is_path(const char *s)
-{
-	const char *p = s;
-	size_t n = strlen(s);
-
-	if (n < 2 || n > 1024 || s[0] != '/' || s[n - 1] == '/')
-		return 0;
-	while (*p) {
-		size_t cl;
-		p++; /* the '/' */
-		cl = strcspn(p, "/");
-		if (cl == 0 || (cl == 1 && p[0] == '.') ||
-		    (cl == 2 && p[0] == '.' && p[1] == '.'))
-			return 0;
-		p += cl;
-	}
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			return 0;
-	return 1;
-}
-
 /* ---- adding items ---- */
 
 static struct hc_item *new_item(struct hc_config *c, const char *src,
@@ -314,7 +98,7 @@ static struct hc_item *new_item(struct hc_config *c, const char *src,
 
 /* Appends a field to the item being built; fmt'ed. */
 static int arg(struct hc_config *c, struct hc_item *it, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int arg(struct hc_config *c, struct hc_item *it, const char *fmt, ...)
 {
 	va_list ap;
@@ -353,9 +137,9 @@ int hc_set_instance_id(struct hc_config *c, const char *src, const char *id)
 	if (n == 0 || n > HC_ID_MAX ||
 	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		       "0123456789._:-") != n)
-		return hc_error(c, src,
-				"bad instance-id (1 to %d of A-Z a-z 0-9 . _ : -)",
-				HC_ID_MAX);
+		return hc_error(
+		    c, src, "bad instance-id (1 to %d of A-Z a-z 0-9 . _ : -)",
+		    HC_ID_MAX);
 	memcpy(c->instance_id, id, n + 1);
 	snprintf(c->instance_src, sizeof c->instance_src, "%s", src);
 	return 0;
@@ -367,7 +151,7 @@ static int add_name(struct hc_config *c, const char *src,
 {
 	struct hc_item *it;
 
-	if (!given(name) || !is_dnsname(name, max))
+	if (!given(name) || !hv_is_dnsname(name, max))
 		return hc_error(c, src,
 				"bad %s \"%.64s\": use letters, digits and '-' "
 				"in dot-separated labels, at most %zu bytes",
@@ -398,35 +182,44 @@ int hc_add_iface(struct hc_config *c, const char *src, const char *ifid,
 	struct hc_item *it;
 	int r, i;
 
-	if (!given(ifid) || !is_ifid(ifid))
-		return hc_error(c, src,
-				"bad interface id \"%.32s\": 1 to 15 of a-z 0-9",
-				ifid ? ifid : "");
+	if (!given(ifid) || !hv_is_ifid(ifid))
+		return hc_error(
+		    c, src, "bad interface id \"%.32s\": 1 to 15 of a-z 0-9",
+		    ifid ? ifid : "");
 	if (given(mac) == given(ifname))
-		return hc_error(c, src, "interface %s: give exactly one of "
-				"mac= or name=", ifid);
-	if (given(mac) && !hc_is_mac(mac))
-		return hc_error(c, src, "interface %s: bad MAC \"%.32s\" "
-				"(want 52:54:00:12:34:56)", ifid, mac);
-	if (given(ifname) && !is_ifname(ifname))
-		return hc_error(c, src, "interface %s: bad interface name "
-				"\"%.32s\"", ifid, ifname);
+		return hc_error(c, src,
+				"interface %s: give exactly one of "
+				"mac= or name=",
+				ifid);
+	if (given(mac) && !hv_is_mac(mac))
+		return hc_error(c, src,
+				"interface %s: bad MAC \"%.32s\" "
+				"(want 52:54:00:12:34:56)",
+				ifid, mac);
+	if (given(ifname) && !hv_is_ifname(ifname))
+		return hc_error(c, src,
+				"interface %s: bad interface name "
+				"\"%.32s\"",
+				ifid, ifname);
 	if (mtu && (mtu < 68 || mtu > 65535))
 		return hc_error(c, src, "interface %s: mtu %u out of 68..65535",
 				ifid, mtu);
 	for (i = 0; i < c->nitems; i++)
 		if (c->item[i].kind == XC_ITEM_IFACE &&
 		    !strcmp(c->item[i].arg[0], ifid))
-			return hc_error(c, src, "interface %s declared twice "
-					"(first at %s)", ifid, c->item[i].src);
+			return hc_error(c, src,
+					"interface %s declared twice "
+					"(first at %s)",
+					ifid, c->item[i].src);
 	if (!(it = new_item(c, src, XC_ITEM_IFACE)))
 		return -1;
 	r = arg(c, it, "%s", ifid);
 	if (given(mac)) {
 		char low[18];
 		for (i = 0; i < 18; i++)
-			low[i] = (mac[i] >= 'A' && mac[i] <= 'F') ?
-					 (char)(mac[i] + 32) : mac[i];
+			low[i] = (mac[i] >= 'A' && mac[i] <= 'F')
+				     ? (char)(mac[i] + 32)
+				     : mac[i];
 		r = r ? r : arg(c, it, "mac=%s", low);
 	} else {
 		r = r ? r : arg(c, it, "name=%s", ifname);
@@ -442,11 +235,12 @@ int hc_add_addr(struct hc_config *c, const char *src, const char *ifid,
 	struct hc_item *it;
 	int r;
 
-	if (!given(ifid) || !is_ifid(ifid))
+	if (!given(ifid) || !hv_is_ifid(ifid))
 		return hc_error(c, src, "bad interface id \"%.32s\"",
 				ifid ? ifid : "");
-	if (!given(cidr) || !cidr_family(cidr))
-		return hc_error(c, src, "bad address \"%.64s\": want ip/prefix, "
+	if (!given(cidr) || !hv_cidr_family(cidr))
+		return hc_error(c, src,
+				"bad address \"%.64s\": want ip/prefix, "
 				"like 192.0.2.10/24 or 2001:db8::10/64",
 				cidr ? cidr : "");
 	if (!(it = new_item(c, src, XC_ITEM_ADDR)))
@@ -462,16 +256,18 @@ int hc_add_route(struct hc_config *c, const char *src, const char *ifid,
 	struct hc_item *it;
 	int fam = 0, vfam = 0, r;
 
-	if (!given(ifid) || !is_ifid(ifid))
+	if (!given(ifid) || !hv_is_ifid(ifid))
 		return hc_error(c, src, "bad interface id \"%.32s\"",
 				ifid ? ifid : "");
 	if (!given(dst))
 		return hc_error(c, src, "route: missing destination");
-	if (strcmp(dst, "default") && !(fam = cidr_family(dst)) &&
-	    !(fam = ip_family(dst)))
-		return hc_error(c, src, "bad route destination \"%.64s\": want "
-				"default or ip/prefix", dst);
-	if (given(via) && !(vfam = ip_family(via)))
+	if (strcmp(dst, "default") && !(fam = hv_cidr_family(dst)) &&
+	    !(fam = hv_ip_family(dst)))
+		return hc_error(c, src,
+				"bad route destination \"%.64s\": want "
+				"default or ip/prefix",
+				dst);
+	if (given(via) && !(vfam = hv_ip_family(via)))
 		return hc_error(c, src, "bad gateway \"%.64s\"", via);
 	if (fam && vfam && fam != vfam)
 		return hc_error(c, src, "route %s via %s mixes IPv4 and IPv6",
@@ -480,7 +276,7 @@ int hc_add_route(struct hc_config *c, const char *src, const char *ifid,
 		return -1;
 	r = arg(c, it, "%s", ifid);
 	if (fam && !strchr(dst, '/'))
-		r = r ? r : arg(c, it, "%s/%d", dst, fam == AF_INET ? 32 : 128);
+		r = r ? r : arg(c, it, "%s/%d", dst, fam == 4 ? 32 : 128);
 	else
 		r = r ? r : arg(c, it, "%s", dst);
 	if (given(via))
@@ -494,9 +290,11 @@ int hc_add_nameserver(struct hc_config *c, const char *src, const char *ip)
 {
 	struct hc_item *it;
 
-	if (!given(ip) || !ip_family(ip))
-		return hc_error(c, src, "bad nameserver \"%.64s\": want an IPv4 "
-				"or IPv6 address", ip ? ip : "");
+	if (!given(ip) || !hv_ip_family(ip))
+		return hc_error(c, src,
+				"bad nameserver \"%.64s\": want an IPv4 "
+				"or IPv6 address",
+				ip ? ip : "");
 	if (!(it = new_item(c, src, XC_ITEM_NAMESERVER)))
 		return -1;
 	return done(c, it, arg(c, it, "%s", ip));
@@ -508,13 +306,15 @@ int hc_add_sshkey(struct hc_config *c, const char *src, const char *user,
 	struct hc_item *it;
 	int r;
 
-	if (!given(user) || !is_user(user))
+	if (!given(user) || !hv_is_user(user))
 		return hc_error(c, src, "bad user name \"%.40s\"",
 				user ? user : "");
-	if (!given(key) || !is_key_line(key))
-		return hc_error(c, src, "bad ssh key for %s: want one line "
+	if (!given(key) || !hv_is_key_line(key))
+		return hc_error(c, src,
+				"bad ssh key for %s: want one line "
 				"\"[options] ssh-ed25519|ssh-rsa|ecdsa-... "
-				"BASE64 [comment]\"", user);
+				"BASE64 [comment]\"",
+				user);
 	if (!(it = new_item(c, src, XC_ITEM_SSHKEY)))
 		return -1;
 	r = arg(c, it, "%s", user);
@@ -529,19 +329,22 @@ int hc_add_file(struct hc_config *c, const char *src, const char *path,
 	struct hc_item *it;
 	int r;
 
-	if (!given(path) || !is_path(path)) {
+	if (!given(path) || !hv_is_path(path)) {
 		free(data);
-		return hc_error(c, src, "bad file path \"%.64s\": want an "
+		return hc_error(c, src,
+				"bad file path \"%.64s\": want an "
 				"absolute path without . or .. components",
 				path ? path : "");
 	}
 	if (size > XC_FILE_MAX) {
 		free(data);
-		return hc_error(c, src, "file %s is %zu bytes, more than the "
-				"limit of %u", path, size, XC_FILE_MAX);
+		return hc_error(c, src,
+				"file %s is %zu bytes, more than the "
+				"limit of %u",
+				path, size, XC_FILE_MAX);
 	}
-	if ((given(owner) && !is_user(owner)) ||
-	    (given(group) && !is_user(group))) {
+	if ((given(owner) && !hv_is_user(owner)) ||
+	    (given(group) && !hv_is_user(group))) {
 		free(data);
 		return hc_error(c, src, "file %s: bad owner or group", path);
 	}
@@ -575,14 +378,16 @@ int hc_add_password(struct hc_config *c, const char *src, const char *user,
 	struct hc_item *it;
 	int r;
 
-	if (!given(user) || !is_user(user))
+	if (!given(user) || !hv_is_user(user))
 		return hc_error(c, src, "bad user name \"%.40s\"",
 				user ? user : "");
 	/* Never echo the value: it may be a plain-text password. */
-	if (!given(hash) || !hc_is_hash(hash))
-		return hc_error(c, src, "password for %s is not a crypt(3) "
+	if (!given(hash) || !hv_is_hash(hash))
+		return hc_error(c, src,
+				"password for %s is not a crypt(3) "
 				"hash; plain-text passwords are never sent. "
-				"Make one with: mkpasswd -m sha-512", user);
+				"Make one with: mkpasswd -m sha-512",
+				user);
 	if (!(it = new_item(c, src, XC_ITEM_PASSWORD)))
 		return -1;
 	it->secret = 1;
@@ -614,7 +419,8 @@ int hc_finish(struct hc_config *c)
 	if (c->failed)
 		return -1;
 	if (!c->instance_id[0])
-		return hc_error(c, NULL, "no instance-id: the config id is "
+		return hc_error(c, NULL,
+				"no instance-id: the config id is "
 				"<instance-id>/<generation>; add one");
 	for (i = 0; i < c->nitems; i++) {
 		const struct hc_item *it = &c->item[i];
@@ -623,9 +429,11 @@ int hc_finish(struct hc_config *c)
 
 		if ((it->kind == XC_ITEM_ADDR || it->kind == XC_ITEM_ROUTE) &&
 		    !find_iface(c, i, it->arg[0]))
-			return hc_error(c, it->src, "interface %s is not "
+			return hc_error(c, it->src,
+					"interface %s is not "
 					"declared before this line (add an "
-					"iface line for it)", it->arg[0]);
+					"iface line for it)",
+					it->arg[0]);
 		if (it->kind == XC_ITEM_FILE && ++files > XC_FILES_MAX)
 			return hc_error(c, it->src, "more than %d files",
 					XC_FILES_MAX);
@@ -638,14 +446,16 @@ int hc_finish(struct hc_config *c)
 		if (n < 0) {
 			char d[160];
 			hc_describe(it, d, sizeof d);
-			return hc_error(c, it->src, "%s: too long for one frame "
-					"(%d bytes encoded at most)", d,
-					XF_BODY_MAX);
+			return hc_error(c, it->src,
+					"%s: too long for one frame "
+					"(%d bytes encoded at most)",
+					d, XF_BODY_MAX);
 		}
 		total += (uint64_t)n + it->size;
 	}
 	if (total > XC_CONFIG_MAX)
-		return hc_error(c, NULL, "configuration is %llu bytes, more "
+		return hc_error(c, NULL,
+				"configuration is %llu bytes, more "
 				"than the limit of %u; move large files out",
 				(unsigned long long)total, XC_CONFIG_MAX);
 	return 0;
@@ -667,8 +477,8 @@ void hc_describe(const struct hc_item *it, char *buf, size_t cap)
 		snprintf(buf, cap, "password %s (hash not shown)", it->arg[0]);
 		return;
 	case XC_ITEM_FILE:
-		snprintf(buf, cap, "file %s (%zu bytes%s)", it->arg[0], it->size,
-			 it->secret ? ", secret" : "");
+		snprintf(buf, cap, "file %s (%zu bytes%s)", it->arg[0],
+			 it->size, it->secret ? ", secret" : "");
 		return;
 	case XC_ITEM_SSHKEY: {
 		/* user, key type and comment: not the options, not the blob */
@@ -688,9 +498,8 @@ void hc_describe(const struct hc_item *it, char *buf, size_t cap)
 			w += wl;
 			w += strspn(w, " \t");
 		}
-		snprintf(buf, cap, "sshkey %s %.*s%s%.60s", it->arg[0],
-			 (int)tl, type ? type : "", cm && *cm ? " " : "",
-			 cm ? cm : "");
+		snprintf(buf, cap, "sshkey %s %.*s%s%.60s", it->arg[0], (int)tl,
+			 type ? type : "", cm && *cm ? " " : "", cm ? cm : "");
 		return;
 	}
 	default:

@@ -18,20 +18,20 @@
 
 #include "agent/item.h"
 
-#define HC_ARGS_MAX 8     /* wire fields after the kind word */
+#define HC_ARGS_MAX 8	   /* wire fields after the kind word */
 #define HC_UNDELIV_MAX 128 /* undelivered keys listed */
 #define HC_ERR_MAX 512
-#define HC_SRC_MAX 96      /* "file:line" */
-#define HC_ID_MAX 128      /* instance id bytes */
+#define HC_SRC_MAX 96 /* "file:line" */
+#define HC_ID_MAX 128 /* instance id bytes */
 
 struct hc_item {
 	enum xc_item_kind kind;
 	int nargs;
 	char *arg[HC_ARGS_MAX]; /* fields after the kind, as on the wire */
-	unsigned char *data;    /* file content (kind file) */
+	unsigned char *data;	/* file content (kind file) */
 	size_t size;
-	int secret;             /* password, or file secret=1 */
-	char src[HC_SRC_MAX];   /* where it was defined */
+	int secret;	      /* password, or file secret=1 */
+	char src[HC_SRC_MAX]; /* where it was defined */
 };
 
 struct hc_config {
@@ -52,10 +52,10 @@ void hc_free(struct hc_config *c);
 
 /* Records an error "src: message" (the first one sticks). Returns -1. */
 int hc_error(struct hc_config *c, const char *src, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Lists something the agent cannot deliver ("runcmd", "users[1].sudo"). */
 void hc_undelivered(struct hc_config *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Adders: each validates, copies its strings and returns 0, or records an
  * error naming src and returns -1. NULL or "" means "not given". */
@@ -92,13 +92,5 @@ void hc_config_id(const struct hc_config *c, char *buf, size_t cap);
 /* A one-line description without secrets: "file /etc/motd (4096 bytes,
  * secret)", "password admin (hash not shown)". */
 void hc_describe(const struct hc_item *it, char *buf, size_t cap);
-
-/* Small checks shared by the parsers. */
-int hc_is_mac(const char *s);
-int hc_is_hash(const char *s);
-/* Parses an octal mode "0644", "644", "0o644"; -1 if bad or > 07777. */
-long hc_parse_mode(const char *s);
-/* Checked decimal (no sign, no spaces); -1 if bad or > max. */
-int hc_parse_u32(const char *s, uint32_t max, uint32_t *out);
 
 #endif

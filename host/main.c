@@ -14,54 +14,55 @@
 #include "host/client.h"
 #include "host/cloudinit.h"
 #include "host/hconf.h"
+#include "host/hvalid.h"
 #include "host/json.h"
 #include "host/native.h"
 
 /* Exit codes, documented in docs/HOST.md and --help. */
 enum {
-	EX_OK = 0,       /* applied, already applied, request answered ok */
+	EX_OK = 0,	 /* applied, already applied, request answered ok */
 	EX_INTERNAL = 1, /* out of memory, random source failed */
-	EX_USAGE = 2,    /* bad command line or bad config */
-	EX_TIMEOUT = 3,  /* no agent answered in time */
-	EX_AGENT = 4,    /* the agent refused or failed */
-	EX_CHANNEL = 5,  /* cannot open the channel, or it closed */
+	EX_USAGE = 2,	 /* bad command line or bad config */
+	EX_TIMEOUT = 3,	 /* no agent answered in time */
+	EX_AGENT = 4,	 /* the agent refused or failed */
+	EX_CHANNEL = 5,	 /* cannot open the channel, or it closed */
 };
 
 static const char usage_text[] =
-	"usage:\n"
-	"  xenchan provision SOCKET CONFIG [options]\n"
-	"  xenchan query SOCKET ping|info|net|file-digest PATH [options]\n"
-	"  xenchan signal SOCKET poweroff|reboot|halt|fsfreeze [MNT]|"
-	"thaw [MNT]|\n"
-	"         set-hostname NAME|sshkey-add USER KEY|sshkey-remove USER "
-	"BLOB|\n"
-	"         set-time [SECONDS] [options]\n"
-	"  xenchan check CONFIG [options]       validate and list, send "
-	"nothing\n"
-	"\n"
-	"SOCKET  the channel's Unix socket (path=), unix:PATH, pty:PATH or a\n"
-	"        character device, or fd:N\n"
-	"CONFIG  a native config file, or a cloud-init NoCloud seed "
-	"directory\n"
-	"        (meta-data, user-data, network-config); see docs/HOST.md\n"
-	"\n"
-	"options:\n"
-	"  --timeout S        give up after S seconds without an answer "
-	"(60)\n"
-	"  --retries N        retry a transaction that lost a frame N times "
-	"(3)\n"
-	"  --generation N     config generation (default: the file's, or 1)\n"
-	"  --default-user U   user for top-level ssh_authorized_keys (root)\n"
-	"  --json             one JSON object on stdout\n"
-	"  --quiet            print errors only\n"
-	"\n"
-	"exit codes:\n"
-	"  0  applied, already applied, or the request succeeded\n"
-	"  1  internal error (out of memory, no random source)\n"
-	"  2  bad command line or bad config (file:line says where)\n"
-	"  3  timeout: no agent answered, or no result came\n"
-	"  4  the agent refused or failed the config or the request\n"
-	"  5  the channel cannot be opened, or it closed\n";
+    "usage:\n"
+    "  xenchan provision SOCKET CONFIG [options]\n"
+    "  xenchan query SOCKET ping|info|net|file-digest PATH [options]\n"
+    "  xenchan signal SOCKET poweroff|reboot|halt|fsfreeze [MNT]|"
+    "thaw [MNT]|\n"
+    "         set-hostname NAME|sshkey-add USER KEY|sshkey-remove USER "
+    "BLOB|\n"
+    "         set-time [SECONDS] [options]\n"
+    "  xenchan check CONFIG [options]       validate and list, send "
+    "nothing\n"
+    "\n"
+    "SOCKET  the channel's Unix socket (path=), unix:PATH, pty:PATH or a\n"
+    "        character device, or fd:N\n"
+    "CONFIG  a native config file, or a cloud-init NoCloud seed "
+    "directory\n"
+    "        (meta-data, user-data, network-config); see docs/HOST.md\n"
+    "\n"
+    "options:\n"
+    "  --timeout S        give up after S seconds without an answer "
+    "(60)\n"
+    "  --retries N        retry a transaction that lost a frame N times "
+    "(3)\n"
+    "  --generation N     config generation (default: the file's, or 1)\n"
+    "  --default-user U   user for top-level ssh_authorized_keys (root)\n"
+    "  --json             one JSON object on stdout\n"
+    "  --quiet            print errors only\n"
+    "\n"
+    "exit codes:\n"
+    "  0  applied, already applied, or the request succeeded\n"
+    "  1  internal error (out of memory, no random source)\n"
+    "  2  bad command line or bad config (file:line says where)\n"
+    "  3  timeout: no agent answered, or no result came\n"
+    "  4  the agent refused or failed the config or the request\n"
+    "  5  the channel cannot be opened, or it closed\n";
 
 struct opts {
 	const char *cmd;
@@ -106,12 +107,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->default_user = argv[i];
 				continue;
 			}
-			if (hc_parse_u32(argv[i], 1000000000u, &v) ||
+			if (hv_parse_u32(argv[i], 1000000000u, &v) ||
 			    (v == 0 && strcmp(a, "--retries")))
 				return usage("bad number");
 			if (!strcmp(a, "--timeout")) {
 				if (v > 86400)
-					return usage("--timeout: at most 86400");
+					return usage(
+					    "--timeout: at most 86400");
 				o->timeout_ms = v * 1000u;
 			} else if (!strcmp(a, "--retries")) {
 				o->retries = (int)(v > 100 ? 100 : v);
@@ -151,7 +153,8 @@ static int load_config(struct hc_config *c, const struct opts *o,
 		r = ci_load_dir(c, path, o->default_user);
 	} else {
 		const char *slash = strrchr(path, '/');
-		if (hn_read_file(path, 2 * XC_CONFIG_MAX + 65536, &text, &len)) {
+		if (hn_read_file(path, 2 * XC_CONFIG_MAX + 65536, &text,
+				 &len)) {
 			hc_error(c, path, "cannot read: %s", strerror(errno));
 			return -1;
 		}
@@ -174,7 +177,7 @@ static void print_undelivered(const struct hc_config *c, const struct opts *o)
 	if (o->quiet || !c->nundelivered)
 		return;
 	fprintf(stderr, "xenchan: not delivered (the agent does not apply "
-		"these):\n");
+			"these):\n");
 	for (i = 0; i < c->nundelivered; i++)
 		fprintf(stderr, "  %s\n", c->undelivered[i]);
 	if (c->undelivered_dropped)
@@ -314,7 +317,8 @@ static void report_provision(const struct opts *o, const struct hc_config *c,
 			     const struct hx_client *x, int rc,
 			     const char *chan_err)
 {
-	const char *word = chan_err ? "channel-error" : outcome_word(x->outcome);
+	const char *word =
+	    chan_err ? "channel-error" : outcome_word(x->outcome);
 	char d[256];
 	struct hj j;
 	int i;
@@ -349,10 +353,12 @@ static void report_provision(const struct opts *o, const struct hc_config *c,
 		return;
 	}
 	if (!o->quiet && x->have_welcome)
-		printf("agent %s (protocol %s, boot id %s), previously applied: "
-		       "%s\n", x->welcome.agent[0] ? x->welcome.agent : "?",
-		       x->welcome.version, x->welcome.boot_id,
-		       x->welcome.applied[0] ? x->welcome.applied : "none");
+		printf(
+		    "agent %s (protocol %s, boot id %s), previously applied: "
+		    "%s\n",
+		    x->welcome.agent[0] ? x->welcome.agent : "?",
+		    x->welcome.version, x->welcome.boot_id,
+		    x->welcome.applied[0] ? x->welcome.applied : "none");
 	for (i = 0; i < c->nitems && !o->quiet; i++) {
 		const struct hx_result *r = &x->result[i];
 		/* per item only when the agent answered per item (a failure
@@ -372,10 +378,13 @@ static void report_provision(const struct opts *o, const struct hc_config *c,
 	else if (x->outcome == HX_ALREADY && !o->quiet)
 		printf("already applied %s: nothing changed\n", x->config_id);
 	else if (x->outcome == HX_FAILED)
-		fprintf(stderr, "xenchan: the agent failed %s: %s (nothing of it "
-			"stays applied)\n", x->config_id, x->reason);
+		fprintf(stderr,
+			"xenchan: the agent failed %s: %s (nothing of it "
+			"stays applied)\n",
+			x->config_id, x->reason);
 	else if (x->outcome == HX_TIMEOUT)
-		fprintf(stderr, "xenchan: %s after %u s; is xenchan-agent "
+		fprintf(stderr,
+			"xenchan: %s after %u s; is xenchan-agent "
 			"running in the guest on this channel?\n",
 			x->have_welcome ? "no result" : "no agent answered",
 			x->timeout_ms / 1000);
@@ -414,8 +423,8 @@ static int cmd_provision(const struct opts *o)
 		rc = EX_INTERNAL;
 		goto out_fd;
 	}
-	r = ch_run(fd, x, o->quiet || o->json ? CH_PROGRESS_OFF :
-						CH_PROGRESS_AUTO,
+	r = ch_run(fd, x,
+		   o->quiet || o->json ? CH_PROGRESS_OFF : CH_PROGRESS_AUTO,
 		   err, sizeof err);
 	rc = r ? EX_CHANNEL : outcome_exit(x->outcome);
 	report_provision(o, c, x, rc, r ? err : NULL);
@@ -439,13 +448,13 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{"ping", 0, 0, 1},	    {"info", 0, 0, 1},
-	{"net", 0, 0, 1},	    {"file-digest", 1, 1, 1},
-	{"poweroff", 0, 0, 0},	    {"reboot", 0, 0, 0},
-	{"halt", 0, 0, 0},	    {"fsfreeze", 0, 1, 0},
-	{"thaw", 0, 1, 0},	    {"set-hostname", 1, 1, 0},
-	{"sshkey-add", 2, 2, 0},    {"sshkey-remove", 2, 2, 0},
-	{"set-time", 0, 1, 0},
+    {"ping", 0, 0, 1},	     {"info", 0, 0, 1},
+    {"net", 0, 0, 1},	     {"file-digest", 1, 1, 1},
+    {"poweroff", 0, 0, 0},   {"reboot", 0, 0, 0},
+    {"halt", 0, 0, 0},	     {"fsfreeze", 0, 1, 0},
+    {"thaw", 0, 1, 0},	     {"set-hostname", 1, 1, 0},
+    {"sshkey-add", 2, 2, 0}, {"sshkey-remove", 2, 2, 0},
+    {"set-time", 0, 1, 0},
 };
 
 /* One REP's fields as a JSON object: words, then key=value members (a key
@@ -485,7 +494,8 @@ static void json_reply(struct hj *j, const char *key, const struct hx_reply *r)
 			hj_begin_array(j, name);
 			for (k = i; k < r->nfields; k++)
 				if (!strncmp(r->field[k], r->field[i], kl + 1))
-					hj_string(j, NULL, r->field[k] + kl + 1);
+					hj_string(j, NULL,
+						  r->field[k] + kl + 1);
 			hj_end_array(j);
 		}
 	}
@@ -523,11 +533,12 @@ static int cmd_request(const struct opts *o, int query)
 		return EX_INTERNAL;
 	if (o->npos < 2) {
 		free(x);
-		return usage(query ? "query needs SOCKET and a verb" :
-				     "signal needs SOCKET and a verb");
+		return usage(query ? "query needs SOCKET and a verb"
+				   : "signal needs SOCKET and a verb");
 	}
 	for (i = 0; i < (int)(sizeof verbs / sizeof *verbs); i++)
-		if (!strcmp(verbs[i].name, o->pos[1]) && verbs[i].query == query)
+		if (!strcmp(verbs[i].name, o->pos[1]) &&
+		    verbs[i].query == query)
 			v = &verbs[i];
 	nw = o->npos - 1;
 	if (!v || nw - 1 < v->min || nw - 1 > v->max) {
@@ -556,8 +567,8 @@ static int cmd_request(const struct opts *o, int query)
 		hj_begin_object(&j, NULL);
 		hj_string(&j, "command", query ? "query" : "signal");
 		hj_string(&j, "verb", v->name);
-		hj_string(&j, "status", r ? "channel-error" :
-					    outcome_word(x->outcome));
+		hj_string(&j, "status",
+			  r ? "channel-error" : outcome_word(x->outcome));
 		hj_int(&j, "exit", rc);
 		json_agent(&j, x);
 		hj_begin_array(&j, "more");
@@ -577,8 +588,7 @@ static int cmd_request(const struct opts *o, int query)
 			print_reply(&x->reply[i], 0);
 		if (!o->quiet)
 			print_reply(&x->reply[x->nreplies - 1], 1);
-		if (!o->quiet && x->nreplies == 1 &&
-		    x->reply[0].nfields == 1)
+		if (!o->quiet && x->nreplies == 1 && x->reply[0].nfields == 1)
 			printf("ok\n");
 	} else if (x->outcome == HX_REPLY_ERR) {
 		const struct hx_reply *e = &x->reply[x->nreplies - 1];
@@ -587,7 +597,8 @@ static int cmd_request(const struct opts *o, int query)
 			e->nfields > 2 ? " " : "",
 			e->nfields > 2 ? e->field[2] : "");
 	} else if (x->outcome == HX_TIMEOUT) {
-		fprintf(stderr, "xenchan: %s after %u s; is xenchan-agent "
+		fprintf(stderr,
+			"xenchan: %s after %u s; is xenchan-agent "
 			"running%s on this channel?\n",
 			x->have_welcome ? "no reply" : "no agent answered",
 			x->timeout_ms / 1000,
@@ -607,7 +618,8 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN); /* a closed channel is an EPIPE, not death */
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage_text, stdout);
 		return EX_OK;
 	}

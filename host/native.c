@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host/hvalid.h"
+
 #define HN_WORDS_MAX 16
 
 int hn_read_file(const char *path, size_t max, char **out, size_t *len)
@@ -137,8 +139,10 @@ static int leftovers(struct hn_ctx *x, const char *at, char **w, int n,
 
 	for (i = from; i < n; i++)
 		if (w[i][0])
-			return hc_error(x->c, at, "%s: unknown option "
-					"\"%.40s\"", w[0], w[i]);
+			return hc_error(x->c, at,
+					"%s: unknown option "
+					"\"%.40s\"",
+					w[0], w[i]);
 	return 0;
 }
 
@@ -153,7 +157,7 @@ static int number(struct hn_ctx *x, const char *what, const char *s,
 		  uint32_t max, uint32_t *out)
 {
 	*out = 0;
-	if (s && hc_parse_u32(s, max, out))
+	if (s && hv_parse_u32(s, max, out))
 		return hc_error(x->c, x->src, "bad %s \"%.20s\" (0..%u)", what,
 				s, max);
 	return 0;
@@ -174,8 +178,10 @@ static int heredoc(struct hn_ctx *x, const char *term, unsigned char **data,
 		if (r < 0)
 			break;
 		if (r > 0) {
-			hc_error(x->c, start, "no line \"%s\" ends this file "
-				 "content", term);
+			hc_error(x->c, start,
+				 "no line \"%s\" ends this file "
+				 "content",
+				 term);
 			break;
 		}
 		if (!strcmp(x->line, term)) {
@@ -185,8 +191,10 @@ static int heredoc(struct hn_ctx *x, const char *term, unsigned char **data,
 		}
 		l = strlen(x->line);
 		if (n + l + 1 > XC_FILE_MAX) {
-			hc_error(x->c, start, "file content is more than %u "
-				 "bytes", XC_FILE_MAX);
+			hc_error(x->c, start,
+				 "file content is more than %u "
+				 "bytes",
+				 XC_FILE_MAX);
 			break;
 		}
 		if (n + l + 1 > cap) {
@@ -213,7 +221,8 @@ static int include(struct hn_ctx *x, const char *rel, unsigned char **data,
 	char *buf;
 
 	if (!x->basedir)
-		return hc_error(x->c, x->src, "file contents from '<' are not "
+		return hc_error(x->c, x->src,
+				"file contents from '<' are not "
 				"allowed here");
 	if (rel[0] == '/')
 		snprintf(path, sizeof path, "%s", rel);
@@ -243,14 +252,17 @@ static int file_line(struct hn_ctx *x, char **w, int n)
 	for (i = 2; i < n && w[i][0] != '<'; i++)
 		;
 	if (n < 3 || i == n)
-		return hc_error(x->c, x->src, "usage: file PATH [mode=0644] "
-				"[owner=U] [group=G] [secret=1] (< SRC | <<END)");
+		return hc_error(
+		    x->c, x->src,
+		    "usage: file PATH [mode=0644] "
+		    "[owner=U] [group=G] [secret=1] (< SRC | <<END)");
 	if (!strcmp(w[i], "<") && i + 2 == n)
 		r = include(x, w[i + 1], &data, &size);
 	else if (!strncmp(w[i], "<<", 2) && w[i][2] && i + 1 == n)
 		r = heredoc(x, w[i] + 2, &data, &size);
 	else
-		return hc_error(x->c, x->src, "file: want \"< SRC\" or \"<<END\" "
+		return hc_error(x->c, x->src,
+				"file: want \"< SRC\" or \"<<END\" "
 				"last on the line");
 	if (r < 0)
 		return -1;
@@ -259,9 +271,11 @@ static int file_line(struct hn_ctx *x, char **w, int n)
 	owner = opt(w, n, 2, "owner");
 	group = opt(w, n, 2, "group");
 	secret = opt(w, n, 2, "secret");
-	if (mode_s && (mode = hc_parse_mode(mode_s)) < 0)
-		r = hc_error(x->c, at, "bad mode \"%.10s\": want octal like "
-			     "0644", mode_s);
+	if (mode_s && (mode = hv_parse_mode(mode_s)) < 0)
+		r = hc_error(x->c, at,
+			     "bad mode \"%.10s\": want octal like "
+			     "0644",
+			     mode_s);
 	if (!r && secret && strcmp(secret, "1") && strcmp(secret, "0"))
 		r = hc_error(x->c, at, "secret= takes 1 or 0");
 	if (!r)
@@ -312,16 +326,20 @@ static int one_line(struct hn_ctx *x)
 			return -1;
 		if (xf_parse_u64(w[1], strlen(w[1]), 1000000000000ull, &g) ||
 		    g == 0)
-			return hc_error(c, x->src, "bad generation \"%.20s\": "
-					"want a number from 1", w[1]);
+			return hc_error(c, x->src,
+					"bad generation \"%.20s\": "
+					"want a number from 1",
+					w[1]);
 		c->generation = g;
 		return 0;
 	} else if (!strcmp(w[0], "hostname")) {
-		return want(x, n, 2, 2, "hostname NAME") ? -1 :
-		       hc_add_hostname(c, x->src, w[1]);
+		return want(x, n, 2, 2, "hostname NAME")
+			   ? -1
+			   : hc_add_hostname(c, x->src, w[1]);
 	} else if (!strcmp(w[0], "fqdn")) {
-		return want(x, n, 2, 2, "fqdn NAME") ? -1 :
-		       hc_add_fqdn(c, x->src, w[1]);
+		return want(x, n, 2, 2, "fqdn NAME")
+			   ? -1
+			   : hc_add_fqdn(c, x->src, w[1]);
 	} else if (!strcmp(w[0], "iface")) {
 		const char *mac, *name, *mtu;
 		if (want(x, n, 3, 4, "iface ID mac=MAC|name=IFNAME [mtu=N]"))
@@ -329,15 +347,18 @@ static int one_line(struct hn_ctx *x)
 		mac = opt(w, n, 2, "mac");
 		name = opt(w, n, 2, "name");
 		mtu = opt(w, n, 2, "mtu");
-		if (number(x, "mtu", mtu, 65535, &a) || leftovers(x, x->src, w, n, 2))
+		if (number(x, "mtu", mtu, 65535, &a) ||
+		    leftovers(x, x->src, w, n, 2))
 			return -1;
 		return hc_add_iface(c, x->src, w[1], mac, name, a);
 	} else if (!strcmp(w[0], "addr")) {
-		return want(x, n, 3, 3, "addr ID IP/PREFIX") ? -1 :
-		       hc_add_addr(c, x->src, w[1], w[2]);
+		return want(x, n, 3, 3, "addr ID IP/PREFIX")
+			   ? -1
+			   : hc_add_addr(c, x->src, w[1], w[2]);
 	} else if (!strcmp(w[0], "route")) {
 		const char *via, *metric;
-		if (want(x, n, 3, 5, "route ID default|IP/PREFIX [via=IP] "
+		if (want(x, n, 3, 5,
+			 "route ID default|IP/PREFIX [via=IP] "
 			 "[metric=N]"))
 			return -1;
 		via = opt(w, n, 3, "via");
@@ -347,8 +368,9 @@ static int one_line(struct hn_ctx *x)
 			return -1;
 		return hc_add_route(c, x->src, w[1], w[2], via, b);
 	} else if (!strcmp(w[0], "nameserver")) {
-		return want(x, n, 2, 2, "nameserver IP") ? -1 :
-		       hc_add_nameserver(c, x->src, w[1]);
+		return want(x, n, 2, 2, "nameserver IP")
+			   ? -1
+			   : hc_add_nameserver(c, x->src, w[1]);
 	} else if (!strcmp(w[0], "search")) {
 		int i;
 		if (want(x, n, 2, HN_WORDS_MAX, "search DOMAIN..."))
@@ -359,7 +381,8 @@ static int one_line(struct hn_ctx *x)
 		return 0;
 	} else if (!strcmp(w[0], "password")) {
 		if (n != 3) /* the value is never echoed */
-			return hc_error(c, x->src, "usage: password USER HASH "
+			return hc_error(c, x->src,
+					"usage: password USER HASH "
 					"(a crypt(3) hash, one word)");
 		return hc_add_password(c, x->src, w[1], w[2]);
 	} else if (!strcmp(w[0], "file")) {
@@ -367,8 +390,10 @@ static int one_line(struct hn_ctx *x)
 	} else if (!strcmp(w[0], "sshkey")) {
 		return hc_error(c, x->src, "usage: sshkey USER KEY-LINE");
 	}
-	return hc_error(c, x->src, "unknown keyword \"%.40s\" (see "
-			"docs/HOST.md)", w[0]);
+	return hc_error(c, x->src,
+			"unknown keyword \"%.40s\" (see "
+			"docs/HOST.md)",
+			w[0]);
 }
 
 int hn_parse(struct hc_config *c, const char *name, const char *text,

@@ -195,8 +195,8 @@ static int on_frame(struct fa *a, const struct xf_frame *f, const char *raw,
 		noise(a);
 		frame(a, "REP", s1, "more", "iface", "name=lo",
 		      "addr=127.0.0.1/8", 0);
-		frame(a, "REP", s1, "ok", "version=fake-1", "hostname=web1",
-		      0, 0);
+		frame(a, "REP", s1, "ok", "version=fake-1", "hostname=web1", 0,
+		      0);
 		return 0;
 	}
 	if (xf_is(f, "BEGIN")) {
@@ -259,7 +259,8 @@ static int on_frame(struct fa *a, const struct xf_frame *f, const char *raw,
 		xc_sha256_hex(d, hex);
 		field(s1, sizeof s1, f, 2);
 		fprintf(a->log, "COMMIT %llu digest=%s\n",
-			(unsigned long long)seq, strcmp(hex, s1) ? "bad" : "ok");
+			(unsigned long long)seq,
+			strcmp(hex, s1) ? "bad" : "ok");
 		a->in_tx = 0;
 		a->commits++;
 		if (a->script == FA_SEQFAIL && a->commits == 1) {
@@ -295,9 +296,12 @@ static int take(struct fa *a, const char *p, size_t n)
 			struct xf_frame f;
 			size_t used;
 			if (t && ps &&
-			    xf_feed(ps, t, (size_t)(a->raw + a->nraw - t), &used,
-				    &f) == 1) {
-				const char *b = memchr(t, ' ', (size_t)(a->raw + a->nraw - t)) + 1;
+			    xf_feed(ps, t, (size_t)(a->raw + a->nraw - t),
+				    &used, &f) == 1) {
+				const char *b =
+				    memchr(t, ' ',
+					   (size_t)(a->raw + a->nraw - t)) +
+				    1;
 				const char *e = a->raw + a->nraw - 1;
 				if (e[-1] == '\r')
 					e--;

@@ -16,17 +16,17 @@
 #include <stdio.h>
 
 enum fa_script {
-	FA_APPLY = 0,   /* stale WELCOME first, then apply */
-	FA_READY,       /* ignore the first HELLO, say READY, time the HELLO */
-	FA_SEQFAIL,     /* first COMMIT: DONE failed <n> frame seq */
-	FA_ALREADY,     /* DONE already right after BEGIN */
-	FA_FAIL_ITEM,   /* item 2 fails to apply */
-	FA_SILENT,      /* never answers */
-	FA_VERSION,     /* ERROR version */
-	FA_REQUEST,     /* answers REQ with two "more" and an "ok" */
-	FA_REQ_ERROR,   /* answers REQ with "error" */
-	FA_CLOSE,       /* closes the channel after the first HELLO */
-	FA_SLOW,        /* reads in small bites, slowly */
+	FA_APPLY = 0, /* stale WELCOME first, then apply */
+	FA_READY,     /* ignore the first HELLO, say READY, time the HELLO */
+	FA_SEQFAIL,   /* first COMMIT: DONE failed <n> frame seq */
+	FA_ALREADY,   /* DONE already right after BEGIN */
+	FA_FAIL_ITEM, /* item 2 fails to apply */
+	FA_SILENT,    /* never answers */
+	FA_VERSION,   /* ERROR version */
+	FA_REQUEST,   /* answers REQ with two "more" and an "ok" */
+	FA_REQ_ERROR, /* answers REQ with "error" */
+	FA_CLOSE,     /* closes the channel after the first HELLO */
+	FA_SLOW,      /* reads in small bites, slowly */
 };
 
 /* Runs the script on fd until the peer closes or the script ends. */

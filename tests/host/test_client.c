@@ -246,8 +246,10 @@ static void test_request(void)
 	CASE("request: a key line is one field");
 	CHECK(run(FA_REQ_ERROR, 3, add, 5000, 0, 0, &log) == 0);
 	CHECK(cl.outcome == HX_REPLY_ERR);
-	snprintf(want, sizeof want, "REQ %s sshkey-add bob ssh-ed25519 AAAA "
-		 "x@y\n", cl.req_id);
+	snprintf(want, sizeof want,
+		 "REQ %s sshkey-add bob ssh-ed25519 AAAA "
+		 "x@y\n",
+		 cl.req_id);
 	CHECK(strstr(log, want) != NULL);
 }
 
@@ -317,11 +319,12 @@ static void test_cli(void)
 	const char *native[] = {"provision", "fd:3",
 				"tests/host/seeds/native/web1.conf", NULL};
 	const char *quick[] = {"provision", "fd:3", "tests/host/seeds/demo",
-			       "--timeout", "1", NULL};
+			       "--timeout", "1",    NULL};
 	const char *net[] = {"query", "fd:3", "net", "--json", NULL};
 	const char *info[] = {"query", "fd:3", "info", NULL};
-	const char *add[] = {"signal", "fd:3", "sshkey-add", "bob",
-			     "ssh-ed25519 AAAA x@y", NULL};
+	const char *add[] = {
+	    "signal", "fd:3", "sshkey-add", "bob", "ssh-ed25519 AAAA x@y",
+	    NULL};
 	char *log;
 
 	if (!getenv("XENCHAN")) {
@@ -330,8 +333,7 @@ static void test_cli(void)
 		return;
 	}
 	CASE("cli provision --json applied");
-	CHECK(cli(FA_APPLY, demo, out, sizeof out, err, sizeof err, &log) ==
-	      0);
+	CHECK(cli(FA_APPLY, demo, out, sizeof out, err, sizeof err, &log) == 0);
 	CHECK(strstr(out, "\"status\":\"applied\",\"exit\":0,"
 			  "\"config_id\":\"demo-0001/1\"") != NULL);
 	CHECK(strstr(out, "{\"seq\":1,\"item\":\"hostname web1\","
@@ -368,14 +370,15 @@ static void test_cli(void)
 				fprintf(f, "E\n");
 			}
 			fclose(f);
-			CHECK(cli(FA_SLOW, big, out, sizeof out, err, sizeof err,
-				  &log) == 0);
+			CHECK(cli(FA_SLOW, big, out, sizeof out, err,
+				  sizeof err, &log) == 0);
 			/* at most one line per quarter, the last at 100% */
 			CHECK(count(err, "sent ") >= 2 &&
 			      count(err, "sent ") <= 4);
 			CHECK(count(err, " / 340433 bytes (") ==
 			      count(err, "sent "));
-			CHECK(strstr(err, "sent 340433 / 340433 bytes (100%)\n"));
+			CHECK(
+			    strstr(err, "sent 340433 / 340433 bytes (100%)\n"));
 			CHECK(count(log, "digest=ok") == 1);
 			CHECK(count(log, " 99000 ") == 3); /* FILE path size */
 			unlink(path);
@@ -385,8 +388,8 @@ static void test_cli(void)
 
 	CASE("cli provision over a pty");
 	{
-		const char *pty[] = {"provision", "PTY", "tests/host/seeds/demo",
-				     "--quiet", NULL};
+		const char *pty[] = {"provision", "PTY",
+				     "tests/host/seeds/demo", "--quiet", NULL};
 		CHECK(cli(FA_APPLY, pty, out, sizeof out, err, sizeof err,
 			  &log) == 0);
 		CHECK(count(log, "digest=ok") == 1);
@@ -401,8 +404,8 @@ static void test_cli(void)
 	CHECK(strstr(err, "the agent failed i-0123456789abcdef/2"));
 
 	CASE("cli already: exit 0");
-	CHECK(cli(FA_ALREADY, native, out, sizeof out, err, sizeof err,
-		  &log) == 0);
+	CHECK(cli(FA_ALREADY, native, out, sizeof out, err, sizeof err, &log) ==
+	      0);
 	CHECK(strstr(out, "already applied i-0123456789abcdef/2"));
 
 	CASE("cli timeout: exit 3");

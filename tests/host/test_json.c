@@ -12,16 +12,16 @@ struct esc {
 };
 
 static const struct esc escs[] = {
-	{"plain", "abc", 3, "\"abc\""},
-	{"quote and backslash", "a\"b\\c", 5, "\"a\\\"b\\\\c\""},
-	{"newline tab", "\n\t", 2, "\"\\n\\t\""},
-	{"control and NUL", "\x01\x00\x7f", 3, "\"\\u0001\\u0000\\u007f\""},
-	{"utf-8 kept", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9,
-	 "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""},
-	{"stray byte", "\xff", 1, "\"\\u00ff\""},
-	{"truncated sequence", "\xe2\x82", 2, "\"\\u00e2\\u0082\""},
-	{"overlong", "\xc0\xaf", 2, "\"\\u00c0\\u00af\""},
-	{"surrogate", "\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\""},
+    {"plain", "abc", 3, "\"abc\""},
+    {"quote and backslash", "a\"b\\c", 5, "\"a\\\"b\\\\c\""},
+    {"newline tab", "\n\t", 2, "\"\\n\\t\""},
+    {"control and NUL", "\x01\x00\x7f", 3, "\"\\u0001\\u0000\\u007f\""},
+    {"utf-8 kept", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9,
+     "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""},
+    {"stray byte", "\xff", 1, "\"\\u00ff\""},
+    {"truncated sequence", "\xe2\x82", 2, "\"\\u00e2\\u0082\""},
+    {"overlong", "\xc0\xaf", 2, "\"\\u00c0\\u00af\""},
+    {"surrogate", "\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\""},
 };
 
 static char *render(void (*fn)(FILE *, const void *), const void *arg)

@@ -9,7 +9,10 @@
 #include "check.h"
 #include "host/native.h"
 
-#define KEY "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILWpeorGPuWa+m3Mk4F/wQrgoFuNuZ22xJoExRmx198W a@b"
+#define KEY                                                                    \
+	"ssh-ed25519 "                                                         \
+	"AAAAC3NzaC1lZDI1NTE5AAAAILWpeorGPuWa+m3Mk4F/"                         \
+	"wQrgoFuNuZ22xJoExRmx198W a@b"
 #define HASH "$6$salt$JNQmhMeGgHg6vcpicmY7XnEsl0nFn3/gb/78INo9DPqBet7dQ"
 
 static struct hc_config cfg;
@@ -65,12 +68,14 @@ static void test_seed_file(void)
 	CHECK(has_item(XC_ITEM_SEARCH, "corp.example.com", NULL));
 	CHECK(has_item(XC_ITEM_SSHKEY, "admin", NULL));
 	CHECK(has_item(XC_ITEM_PASSWORD, "admin", NULL));
-	CHECK(hn_read_file("tests/host/seeds/native/files/motd", 1 << 20,
-			   &motd, &mlen) == 0);
+	CHECK(hn_read_file("tests/host/seeds/native/files/motd", 1 << 20, &motd,
+			   &mlen) == 0);
 	for (i = 0; i < cfg.nitems; i++) {
 		struct hc_item *it = &cfg.item[i];
-		if (it->kind == XC_ITEM_FILE && !strcmp(it->arg[0], "/etc/motd")) {
-			CHECK(it->size == mlen && !memcmp(it->data, motd, mlen));
+		if (it->kind == XC_ITEM_FILE &&
+		    !strcmp(it->arg[0], "/etc/motd")) {
+			CHECK(it->size == mlen &&
+			      !memcmp(it->data, motd, mlen));
 			CHECK(!strcmp(it->arg[1], "size=53"));
 			CHECK(!strcmp(it->arg[2], "mode=0644"));
 			CHECK(!it->secret);
@@ -100,8 +105,7 @@ static void test_good_forms(void)
 	CASE("sshkey keeps the rest of the line, with options");
 	CHECK(parse("instance-id x\nsshkey root  no-pty " KEY "  \n", NULL) ==
 	      0);
-	CHECK(cfg.nitems == 1 &&
-	      !strcmp(cfg.item[0].arg[1], "no-pty " KEY));
+	CHECK(cfg.nitems == 1 && !strcmp(cfg.item[0].arg[1], "no-pty " KEY));
 
 	CASE("crlf lines, comments, blank lines");
 	CHECK(parse("# c\r\n\r\n  instance-id x\r\nhostname h\r\n", NULL) == 0);
@@ -117,7 +121,8 @@ static void test_good_forms(void)
 
 	CASE("host route gets a full prefix");
 	CHECK(parse("instance-id x\niface e mac=52:54:00:AA:bb:cc\n"
-		    "route e 192.0.2.7 via=192.0.2.1\n", NULL) == 0);
+		    "route e 192.0.2.7 via=192.0.2.1\n",
+		    NULL) == 0);
 	CHECK(has_item(XC_ITEM_ROUTE, "e", "192.0.2.7/32"));
 	CHECK(has_item(XC_ITEM_IFACE, "e", "mac=52:54:00:aa:bb:cc"));
 
@@ -135,56 +140,66 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{"unknown keyword", "instance-id x\nfrobnicate 1\n", "t.conf:2:",
-	 "unknown keyword \"frobnicate\""},
-	{"no instance-id", "hostname a\n", "no instance-id", NULL},
-	{"bad instance-id", "instance-id a/b\n", "t.conf:1:", "instance-id"},
-	{"generation 0", "instance-id x\ngeneration 0\n", "t.conf:2:",
-	 "generation"},
-	{"bad hostname", "instance-id x\nhostname -bad\n", "t.conf:2:",
-	 "bad hostname \"-bad\""},
-	{"hostname too long", "instance-id x\nhostname "
-	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-	 "t.conf:2:", "bad hostname"},
-	{"bad mac", "instance-id x\niface e mac=52:54:00:12:34\n", "t.conf:2:",
-	 "bad MAC"},
-	{"mac and name", "instance-id x\niface e mac=52:54:00:12:34:56 "
-	 "name=eth0\n", "t.conf:2:", "exactly one"},
-	{"bad ifid", "instance-id x\niface Eth0 name=eth0\n", "t.conf:2:",
-	 "bad interface id"},
-	{"iface twice", "instance-id x\niface e name=a\niface e name=b\n",
-	 "t.conf:3:", "declared twice (first at t.conf:2)"},
-	{"addr before iface", "instance-id x\naddr e 192.0.2.1/24\n"
-	 "iface e name=eth0\n", "t.conf:2:", "not declared"},
-	{"bad cidr", "instance-id x\niface e name=a\naddr e 192.0.2.1/33\n",
-	 "t.conf:3:", "bad address"},
-	{"route mixes families", "instance-id x\niface e name=a\n"
-	 "route e 10.0.0.0/8 via=2001:db8::1\n", "t.conf:3:", "mixes"},
-	{"bad metric", "instance-id x\niface e name=a\n"
-	 "route e default via=10.0.0.1 metric=x\n", "t.conf:3:", "bad metric"},
-	{"unknown option", "instance-id x\niface e name=a\n"
-	 "route e default vai=10.0.0.1\n", "t.conf:3:", "unknown option"},
-	{"bad nameserver", "instance-id x\nnameserver 300.1.1.1\n", "t.conf:2:",
-	 "bad nameserver"},
-	{"bad key", "instance-id x\nsshkey root ssh-ed25519\n", "t.conf:2:",
-	 "bad ssh key for root"},
-	{"bad key user", "instance-id x\nsshkey Ro:ot " KEY "\n", "t.conf:2:",
-	 "bad user name"},
-	{"path escapes", "instance-id x\nfile /etc/../x <<E\nE\n", "t.conf:2:",
-	 "bad file path"},
-	{"relative path", "instance-id x\nfile etc/x <<E\nE\n", "t.conf:2:",
-	 "bad file path"},
-	{"heredoc unterminated", "instance-id x\nfile /etc/x <<END\nabc\n",
-	 "t.conf:2:", "no line \"END\""},
-	{"bad mode", "instance-id x\nfile /etc/x mode=0999 <<E\nE\n",
-	 "t.conf:2:", "bad mode"},
-	{"include refused", "instance-id x\nfile /etc/x < y\n", "t.conf:2:",
-	 "not allowed"},
-	{"file without content", "instance-id x\nfile /etc/x mode=0644\n",
-	 "t.conf:2:", "usage: file"},
-	{"NUL byte", "instance-id x\nhost\0name a\n", "t.conf:2:", "NUL"},
-	{"usage", "instance-id x\nhostname a b\n", "t.conf:2:",
-	 "usage: hostname"},
+    {"unknown keyword", "instance-id x\nfrobnicate 1\n",
+     "t.conf:2:", "unknown keyword \"frobnicate\""},
+    {"no instance-id", "hostname a\n", "no instance-id", NULL},
+    {"bad instance-id", "instance-id a/b\n", "t.conf:1:", "instance-id"},
+    {"generation 0", "instance-id x\ngeneration 0\n",
+     "t.conf:2:", "generation"},
+    {"bad hostname", "instance-id x\nhostname -bad\n",
+     "t.conf:2:", "bad hostname \"-bad\""},
+    {"hostname too long",
+     "instance-id x\nhostname "
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+     "t.conf:2:", "bad hostname"},
+    {"bad mac", "instance-id x\niface e mac=52:54:00:12:34\n",
+     "t.conf:2:", "bad MAC"},
+    {"mac and name",
+     "instance-id x\niface e mac=52:54:00:12:34:56 "
+     "name=eth0\n",
+     "t.conf:2:", "exactly one"},
+    {"bad ifid", "instance-id x\niface Eth0 name=eth0\n",
+     "t.conf:2:", "bad interface id"},
+    {"iface twice", "instance-id x\niface e name=a\niface e name=b\n",
+     "t.conf:3:", "declared twice (first at t.conf:2)"},
+    {"addr before iface",
+     "instance-id x\naddr e 192.0.2.1/24\n"
+     "iface e name=eth0\n",
+     "t.conf:2:", "not declared"},
+    {"bad cidr", "instance-id x\niface e name=a\naddr e 192.0.2.1/33\n",
+     "t.conf:3:", "bad address"},
+    {"route mixes families",
+     "instance-id x\niface e name=a\n"
+     "route e 10.0.0.0/8 via=2001:db8::1\n",
+     "t.conf:3:", "mixes"},
+    {"bad metric",
+     "instance-id x\niface e name=a\n"
+     "route e default via=10.0.0.1 metric=x\n",
+     "t.conf:3:", "bad metric"},
+    {"unknown option",
+     "instance-id x\niface e name=a\n"
+     "route e default vai=10.0.0.1\n",
+     "t.conf:3:", "unknown option"},
+    {"bad nameserver", "instance-id x\nnameserver 300.1.1.1\n",
+     "t.conf:2:", "bad nameserver"},
+    {"bad key", "instance-id x\nsshkey root ssh-ed25519\n",
+     "t.conf:2:", "bad ssh key for root"},
+    {"bad key user", "instance-id x\nsshkey Ro:ot " KEY "\n",
+     "t.conf:2:", "bad user name"},
+    {"path escapes", "instance-id x\nfile /etc/../x <<E\nE\n",
+     "t.conf:2:", "bad file path"},
+    {"relative path", "instance-id x\nfile etc/x <<E\nE\n",
+     "t.conf:2:", "bad file path"},
+    {"heredoc unterminated", "instance-id x\nfile /etc/x <<END\nabc\n",
+     "t.conf:2:", "no line \"END\""},
+    {"bad mode", "instance-id x\nfile /etc/x mode=0999 <<E\nE\n",
+     "t.conf:2:", "bad mode"},
+    {"include refused", "instance-id x\nfile /etc/x < y\n",
+     "t.conf:2:", "not allowed"},
+    {"file without content", "instance-id x\nfile /etc/x mode=0644\n",
+     "t.conf:2:", "usage: file"},
+    {"NUL byte", "instance-id x\nhost\0name a\n", "t.conf:2:", "NUL"},
+    {"usage", "instance-id x\nhostname a b\n", "t.conf:2:", "usage: hostname"},
 };
 
 static void test_bad(void)
@@ -240,8 +255,8 @@ static void test_limits(void)
 	CASE("more than 256 items refused");
 	n = (size_t)sprintf(big, "instance-id x\n");
 	for (i = 0; i < 300; i++)
-		n += (size_t)sprintf(big + n, "nameserver 10.0.%d.%d\n", i / 250,
-				     i % 250);
+		n += (size_t)sprintf(big + n, "nameserver 10.0.%d.%d\n",
+				     i / 250, i % 250);
 	CHECK(parse(big, NULL) < 0);
 	CHECK(strstr(cfg.err, "t.conf:258:") && strstr(cfg.err, "256 items"));
 
