@@ -516,6 +516,17 @@ int xcc_path(const char *s, size_t n)
 	return 0;
 }
 
+int xcc_path_dotdot(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.' && (!i || s[i - 1] == '/') &&
+		    (i + 2 == n || s[i + 2] == '/'))
+			return 1;
+	return 0;
+}
+
 int xcc_hash(const char *s, size_t n)
 {
 	size_t i, dollars = 0;

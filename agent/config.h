@@ -78,6 +78,10 @@ int xcc_sshkey_blob(const char *s, size_t n, const char **blob,
  * at most XCC_PATH_MAX bytes. "/" alone is refused. */
 int xcc_path(const char *s, size_t n);
 
+/* Whether a path has a ".." component (to name the reason for refusing
+ * it: it tries to leave the root). */
+int xcc_path_dotdot(const char *s, size_t n);
+
 /* A crypt(3) hash for etc/shadow: "$id$..." of [A-Za-z0-9./$=,-], or a
  * locked form "!" / "*" / "!" followed by such a hash. */
 int xcc_hash(const char *s, size_t n);

@@ -211,15 +211,11 @@ static int stage_file(struct xa_ctx *a, const struct xc_item *it,
 	uint32_t uid;
 	int i, dfd, r;
 
-	if (xcc_path(it->a.p, it->a.n) < 0) {
-		/* a ".." component is an attempt to leave the root */
-		for (i = 0; i + 2 < (int)it->a.n + 1; i++)
-			if (it->a.p[i] == '.' && it->a.p[i + 1] == '.' &&
-			    (!i || it->a.p[i - 1] == '/') &&
-			    (i + 2 == (int)it->a.n || it->a.p[i + 2] == '/'))
-				return fail(reason, "path-escapes-root", 0);
-		return fail(reason, "bad-path", 0);
-	}
+	if (xcc_path(it->a.p, it->a.n) < 0)
+		return fail(reason, xcc_path_dotdot(it->a.p, it->a.n)
+					    ? "path-escapes-root"
+					    : "bad-path",
+			    0);
 	if (a->user_files == XC_FILES_MAX)
 		return fail(reason, "too-many-files", -E2BIG);
 	if (it->size > XC_FILE_MAX)

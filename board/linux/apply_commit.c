@@ -48,12 +48,13 @@ static void file_undo(struct xa_ctx *a, int k, int forward)
 	struct xa_file *f = &a->files[k];
 	const char *name = last_name(f->path);
 	char tmp[24], bak[24];
+	struct stat st;
 	int dfd = f->dirfd;
 
 	if (dfd < 0 && (dfd = xa_parent(a, f->path, NULL, &name)) < 0)
 		return;
 	names(k, tmp, bak);
-	if (forward || faccessat(dfd, tmp, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (forward || fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		unlinkat(dfd, tmp, 0);
 		unlinkat(dfd, bak, 0);
 	} else if (f->had_old) {

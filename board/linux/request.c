@@ -244,7 +244,7 @@ static void do_digest(const struct xr_req *r, const struct xc_str *path)
 	int fd;
 
 	if (xcc_path(path->p, path->n) < 0)
-		return err(r, memmem(path->p, path->n, "..", 2)
+		return err(r, xcc_path_dotdot(path->p, path->n)
 			       ? "path-escapes-root" : "bad-path", NULL);
 	fd = xa_open_read(a, path->p + 1);
 	if (fd < 0)

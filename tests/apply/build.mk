@@ -20,3 +20,24 @@ check-apply: $(O)/apply/test_config $(O)/apply/test_apply
 
 CHECKS += check-apply
 .PHONY: check-apply
+
+# libFuzzer on the validators: briefly in `make check`, longer in `make fuzz`.
+$(O)/apply/fuzz_config: tests/apply/fuzz_config.c agent/config.c
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -I. \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined $^ -o $@
+
+check-apply-fuzz: $(O)/apply/fuzz_config
+	@mkdir -p $(O)/apply/corpus
+	@$< -runs=200000 -max_len=4096 $(O)/apply/corpus tests/apply/seeds \
+		>$<.log 2>&1 || { tail -40 $<.log; exit 1; }
+	@echo "fuzz_config: 200000 runs, no crash"
+
+fuzz-apply: $(O)/apply/fuzz_config
+	@mkdir -p $(O)/apply/corpus
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(O)/apply/corpus tests/apply/seeds
+
+CHECKS += check-apply-fuzz
+FUZZ_TARGETS += fuzz-apply
+.PHONY: check-apply-fuzz fuzz-apply

@@ -42,7 +42,7 @@ static void die(const char *what)
 {
 	printf("apply: cannot set up (%s: %s); this test needs root and "
 	       "namespaces\n", what, strerror(errno));
-	printf("apply: %d passed, %d failed\n", passed, failed + 1);
+	printf("apply-linux: %d passed, %d failed\n", passed, failed + 1);
 	exit(1);
 }
 
@@ -826,6 +826,6 @@ int main(void)
 	xa_fini(&A);
 	umount2(root, MNT_DETACH);
 	rmdir(root);
-	printf("apply: %d passed, %d failed\n", passed, failed);
+	printf("apply-linux: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -236,6 +236,12 @@ int main(void)
 	      xcc_sshkey_blob("from=\"10.0.0.1\" ssh-dss AAAAB3x y", 33, &b,
 			      &bn) == 0 && bn == 7 && !memcmp(b, "AAAAB3x", 7));
 	check("existing blob comment", xcc_sshkey_blob("# x", 3, &b, &bn) < 0);
+	check("dotdot found", xcc_path_dotdot("/a/../b", 7) &&
+				      xcc_path_dotdot("/..", 3) &&
+				      xcc_path_dotdot("/a/..", 5));
+	check("dotdot not found", !xcc_path_dotdot("/a/..b/c", 8) &&
+					  !xcc_path_dotdot("/a../b", 6) &&
+					  !xcc_path_dotdot("/a/.", 4));
 	check("u32 max", xcc_u32("4294967295", 10, 0xffffffffu, &gid) == 0 &&
 				 gid == 0xffffffffu);
 	check("u32 over", xcc_u32("4294967296", 10, 0xffffffffu, &gid) < 0);
