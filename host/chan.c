@@ -97,7 +97,7 @@ int ch_open(const char *spec, char *err, size_t cap)
 	return -1;
 }
 
-static uint64_t now_ms(void)
+uint64_t ch_now_ms(void)
 {
 	struct timespec ts;
 
@@ -142,7 +142,7 @@ int ch_run(int fd, struct hx_client *x, enum ch_progress progress, char *err,
 		uint64_t wait;
 		ssize_t n;
 
-		hx_tick(x, now_ms());
+		hx_tick(x, ch_now_ms());
 		if (hx_done(x))
 			break;
 		out = hx_output(x, &len);
@@ -155,7 +155,7 @@ int ch_run(int fd, struct hx_client *x, enum ch_progress progress, char *err,
 			snprintf(err, cap, "poll: %s", strerror(errno));
 			return -1;
 		}
-		x->now = now_ms();
+		x->now = ch_now_ms();
 		if (p.revents & POLLIN) {
 			n = read(fd, buf, sizeof buf);
 			if (n == 0 ||

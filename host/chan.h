@@ -12,6 +12,7 @@
 #define XC_CHAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "host/client.h"
 
@@ -20,6 +21,9 @@ enum ch_progress {
 	CH_PROGRESS_AUTO, /* a tty: one updating line; else lines for > 64 KiB
 			   */
 };
+
+/* The monotonic clock the engine runs on, in milliseconds. */
+uint64_t ch_now_ms(void);
 
 /* Opens spec. Returns a descriptor, or -1 with a message in err. */
 int ch_open(const char *spec, char *err, size_t cap);

@@ -15,8 +15,8 @@
 #include "host/cloudinit.h"
 #include "host/hconf.h"
 #include "host/hvalid.h"
-#include "host/json.h"
 #include "host/native.h"
+#include "host/report.h"
 
 /* Exit codes, documented in docs/HOST.md and --help. */
 enum {
@@ -170,52 +170,9 @@ static int load_config(struct hc_config *c, const struct opts *o,
 	return r ? r : hc_finish(c);
 }
 
-static void print_undelivered(const struct hc_config *c, const struct opts *o)
-{
-	int i;
-
-	if (o->quiet || !c->nundelivered)
-		return;
-	fprintf(stderr, "xenchan: not delivered (the agent does not apply "
-			"these):\n");
-	for (i = 0; i < c->nundelivered; i++)
-		fprintf(stderr, "  %s\n", c->undelivered[i]);
-	if (c->undelivered_dropped)
-		fprintf(stderr, "  ... and %d more\n", c->undelivered_dropped);
-}
-
-static void json_undelivered(struct hj *j, const struct hc_config *c)
-{
-	int i;
-
-	hj_begin_array(j, "undelivered");
-	for (i = 0; i < c->nundelivered; i++)
-		hj_string(j, NULL, c->undelivered[i]);
-	hj_end_array(j);
-}
-
-static void json_agent(struct hj *j, const struct hx_client *x)
-{
-	if (!x->have_welcome) {
-		hj_null(j, "agent");
-		return;
-	}
-	hj_begin_object(j, "agent");
-	hj_string(j, "version", x->welcome.agent);
-	hj_string(j, "protocol", x->welcome.version);
-	hj_string(j, "boot_id", x->welcome.boot_id);
-	hj_string(j, "caps", x->welcome.caps);
-	hj_string(j, "applied", x->welcome.applied);
-	hj_end_object(j);
-}
-
 static int cmd_check(const struct opts *o)
 {
 	struct hc_config *c = malloc(sizeof *c);
-	char id[HC_ID_MAX + 32], d[256];
-	struct hj j;
-	int i;
-
 	if (!c)
 		return EX_INTERNAL;
 	if (o->npos != 1) {
@@ -228,34 +185,13 @@ static int cmd_check(const struct opts *o)
 		free(c);
 		return EX_USAGE;
 	}
-	hc_config_id(c, id, sizeof id);
-	if (o->json) {
-		hj_init(&j, stdout);
-		hj_begin_object(&j, NULL);
-		hj_string(&j, "command", "check");
-		hj_string(&j, "config_id", id);
-		hj_begin_array(&j, "items");
-		for (i = 0; i < c->nitems; i++) {
-			hc_describe(&c->item[i], d, sizeof d);
-			hj_string(&j, NULL, d);
-		}
-		hj_end_array(&j);
-		json_undelivered(&j, c);
-		hj_end_object(&j);
-	} else if (!o->quiet) {
-		printf("config %s: %d items\n", id, c->nitems);
-		for (i = 0; i < c->nitems; i++) {
-			hc_describe(&c->item[i], d, sizeof d);
-			printf("  %s\n", d);
-		}
-	}
-	print_undelivered(c, o);
+	hr_check(o->json, o->quiet, c);
 	hc_free(c);
 	free(c);
 	return EX_OK;
 }
 
-static int open_channel(const char *spec, const struct opts *o)
+static int open_channel(const char *spec)
 {
 	char err[512];
 	int fd = ch_open(spec, err, sizeof err);
@@ -263,36 +199,6 @@ static int open_channel(const char *spec, const struct opts *o)
 	if (fd < 0)
 		fprintf(stderr, "xenchan: %s\n", err);
 	return fd;
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static const char *outcome_word(enum hx_outcome o)
-{
-	switch (o) {
-	case HX_APPLIED:
-		return "applied";
-	case HX_ALREADY:
-		return "already";
-	case HX_FAILED:
-		return "failed";
-	case HX_VERSION:
-		return "version-mismatch";
-	case HX_REPLY_OK:
-		return "ok";
-	case HX_REPLY_ERR:
-		return "error";
-	case HX_TIMEOUT:
-		return "timeout";
-	default:
-		return "internal-error";
-	}
 }
 
 static int outcome_exit(enum hx_outcome o)
@@ -311,85 +217,6 @@ static int outcome_exit(enum hx_outcome o)
 	default:
 		return EX_INTERNAL;
 	}
-}
-
-static void report_provision(const struct opts *o, const struct hc_config *c,
-			     const struct hx_client *x, int rc,
-			     const char *chan_err)
-{
-	const char *word =
-	    chan_err ? "channel-error" : outcome_word(x->outcome);
-	char d[256];
-	struct hj j;
-	int i;
-
-	if (o->json) {
-		hj_init(&j, stdout);
-		hj_begin_object(&j, NULL);
-		hj_string(&j, "command", "provision");
-		hj_string(&j, "status", word);
-		hj_int(&j, "exit", rc);
-		hj_string(&j, "config_id", x->config_id);
-		hj_int(&j, "attempts", x->attempt);
-		json_agent(&j, x);
-		hj_begin_array(&j, "items");
-		for (i = 0; i < c->nitems; i++) {
-			const struct hx_result *r = &x->result[i];
-			hc_describe(&c->item[i], d, sizeof d);
-			hj_begin_object(&j, NULL);
-			hj_int(&j, "seq", x->item_seq[i]);
-			hj_string(&j, "item", d);
-			hj_string(&j, "status",
-				  r->status[0] ? r->status : "unknown");
-			if (r->reason[0])
-				hj_string(&j, "reason", r->reason);
-			hj_end_object(&j);
-		}
-		hj_end_array(&j);
-		json_undelivered(&j, c);
-		if (chan_err || (rc && x->reason[0]))
-			hj_string(&j, "error", chan_err ? chan_err : x->reason);
-		hj_end_object(&j);
-		return;
-	}
-	if (!o->quiet && x->have_welcome)
-		printf(
-		    "agent %s (protocol %s, boot id %s), previously applied: "
-		    "%s\n",
-		    x->welcome.agent[0] ? x->welcome.agent : "?",
-		    x->welcome.version, x->welcome.boot_id,
-		    x->welcome.applied[0] ? x->welcome.applied : "none");
-	for (i = 0; i < c->nitems && !o->quiet; i++) {
-		const struct hx_result *r = &x->result[i];
-		/* per item only when the agent answered per item (a failure
-		 * while receiving names its item in the error line) */
-		if ((x->outcome != HX_APPLIED && x->outcome != HX_FAILED) ||
-		    !x->result[0].status[0])
-			break;
-		hc_describe(&c->item[i], d, sizeof d);
-		printf("  [%3u] %s: %s%s%s\n", x->item_seq[i], d,
-		       r->status[0] ? r->status : "no answer",
-		       r->reason[0] ? " " : "", r->reason);
-	}
-	if (chan_err)
-		fprintf(stderr, "xenchan: %s\n", chan_err);
-	else if (x->outcome == HX_APPLIED && !o->quiet)
-		printf("applied %s (%d items)\n", x->config_id, c->nitems);
-	else if (x->outcome == HX_ALREADY && !o->quiet)
-		printf("already applied %s: nothing changed\n", x->config_id);
-	else if (x->outcome == HX_FAILED)
-		fprintf(stderr,
-			"xenchan: the agent failed %s: %s (nothing of it "
-			"stays applied)\n",
-			x->config_id, x->reason);
-	else if (x->outcome == HX_TIMEOUT)
-		fprintf(stderr,
-			"xenchan: %s after %u s; is xenchan-agent "
-			"running in the guest on this channel?\n",
-			x->have_welcome ? "no result" : "no agent answered",
-			x->timeout_ms / 1000);
-	else if (x->outcome == HX_VERSION)
-		fprintf(stderr, "xenchan: %s\n", x->reason);
 }
 
 static int cmd_provision(const struct opts *o)
@@ -414,12 +241,13 @@ static int cmd_provision(const struct opts *o)
 		rc = EX_USAGE;
 		goto out;
 	}
-	print_undelivered(c, o);
-	if ((fd = open_channel(o->pos[0], o)) < 0) {
+	if (!o->quiet)
+		hr_undelivered(c);
+	if ((fd = open_channel(o->pos[0])) < 0) {
 		rc = EX_CHANNEL;
 		goto out;
 	}
-	if (hx_start_provision(x, c, o->timeout_ms, o->retries, mono_ms())) {
+	if (hx_start_provision(x, c, o->timeout_ms, o->retries, ch_now_ms())) {
 		rc = EX_INTERNAL;
 		goto out_fd;
 	}
@@ -427,7 +255,7 @@ static int cmd_provision(const struct opts *o)
 		   o->quiet || o->json ? CH_PROGRESS_OFF : CH_PROGRESS_AUTO,
 		   err, sizeof err);
 	rc = r ? EX_CHANNEL : outcome_exit(x->outcome);
-	report_provision(o, c, x, rc, r ? err : NULL);
+	hr_provision(o->json, o->quiet, c, x, rc, r ? err : NULL);
 out_fd:
 	if (strncmp(o->pos[0], "fd:", 3))
 		close(fd);
@@ -456,70 +284,6 @@ static const struct verb verbs[] = {
     {"sshkey-add", 2, 2, 0}, {"sshkey-remove", 2, 2, 0},
     {"set-time", 0, 1, 0},
 };
-
-/* One REP's fields as a JSON object: words, then key=value members (a key
- * that repeats, like addr=, becomes an array). */
-static void json_reply(struct hj *j, const char *key, const struct hx_reply *r)
-{
-	int i, k;
-
-	hj_begin_object(j, key);
-	hj_begin_array(j, "words");
-	for (i = 1; i < r->nfields; i++)
-		if (!strchr(r->field[i], '='))
-			hj_string(j, NULL, r->field[i]);
-	hj_end_array(j);
-	for (i = 1; i < r->nfields; i++) {
-		const char *eq = strchr(r->field[i], '=');
-		size_t kl = eq ? (size_t)(eq - r->field[i]) : 0;
-		int seen = 0, count = 0;
-		if (!eq || !strncmp(r->field[i], "words=", 6))
-			continue;
-		for (k = 1; k < r->nfields; k++)
-			if (!strncmp(r->field[k], r->field[i], kl + 1)) {
-				seen += k < i;
-				count++;
-			}
-		if (seen)
-			continue;
-		{
-			char name[64];
-			snprintf(name, sizeof name, "%.*s", (int)kl,
-				 r->field[i]);
-			/* addr= is a list even when there is one */
-			if (count == 1 && strcmp(name, "addr")) {
-				hj_string(j, name, eq + 1);
-				continue;
-			}
-			hj_begin_array(j, name);
-			for (k = i; k < r->nfields; k++)
-				if (!strncmp(r->field[k], r->field[i], kl + 1))
-					hj_string(j, NULL,
-						  r->field[k] + kl + 1);
-			hj_end_array(j);
-		}
-	}
-	hj_end_object(j);
-}
-
-/* A field from the agent, with control bytes shown as '?' so that no
- * reply can drive the terminal. */
-static void print_field(const char *s)
-{
-	for (; *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-}
-
-static void print_reply(const struct hx_reply *r, int final)
-{
-	int i;
-
-	/* "ok k=v..." as one field per line; "more" records on one line */
-	for (i = 1; i < r->nfields; i++) {
-		print_field(r->field[i]);
-		putchar(final || i + 1 == r->nfields ? '\n' : ' ');
-	}
-}
 
 static int cmd_request(const struct opts *o, int query)
 {
@@ -551,59 +315,17 @@ static int cmd_request(const struct opts *o, int query)
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
 		words[nw++] = now;
 	}
-	if ((fd = open_channel(o->pos[0], o)) < 0) {
+	if ((fd = open_channel(o->pos[0])) < 0) {
 		free(x);
 		return EX_CHANNEL;
 	}
-	if (hx_start_request(x, nw, words, o->timeout_ms, mono_ms())) {
+	if (hx_start_request(x, nw, words, o->timeout_ms, ch_now_ms())) {
 		rc = EX_INTERNAL;
 		goto out;
 	}
 	r = ch_run(fd, x, CH_PROGRESS_OFF, err, sizeof err);
 	rc = r ? EX_CHANNEL : outcome_exit(x->outcome);
-	if (o->json) {
-		struct hj j;
-		hj_init(&j, stdout);
-		hj_begin_object(&j, NULL);
-		hj_string(&j, "command", query ? "query" : "signal");
-		hj_string(&j, "verb", v->name);
-		hj_string(&j, "status",
-			  r ? "channel-error" : outcome_word(x->outcome));
-		hj_int(&j, "exit", rc);
-		json_agent(&j, x);
-		hj_begin_array(&j, "more");
-		for (i = 0; i + 1 < x->nreplies; i++)
-			json_reply(&j, NULL, &x->reply[i]);
-		hj_end_array(&j);
-		if (x->nreplies && hx_done(x) &&
-		    (x->outcome == HX_REPLY_OK || x->outcome == HX_REPLY_ERR))
-			json_reply(&j, "result", &x->reply[x->nreplies - 1]);
-		if (r)
-			hj_string(&j, "error", err);
-		hj_end_object(&j);
-	} else if (r) {
-		fprintf(stderr, "xenchan: %s\n", err);
-	} else if (x->outcome == HX_REPLY_OK) {
-		for (i = 0; i + 1 < x->nreplies && !o->quiet; i++)
-			print_reply(&x->reply[i], 0);
-		if (!o->quiet)
-			print_reply(&x->reply[x->nreplies - 1], 1);
-		if (!o->quiet && x->nreplies == 1 && x->reply[0].nfields == 1)
-			printf("ok\n");
-	} else if (x->outcome == HX_REPLY_ERR) {
-		const struct hx_reply *e = &x->reply[x->nreplies - 1];
-		fprintf(stderr, "xenchan: the agent answered %s: %s%s%s\n",
-			v->name, e->nfields > 1 ? e->field[1] : "error",
-			e->nfields > 2 ? " " : "",
-			e->nfields > 2 ? e->field[2] : "");
-	} else if (x->outcome == HX_TIMEOUT) {
-		fprintf(stderr,
-			"xenchan: %s after %u s; is xenchan-agent "
-			"running%s on this channel?\n",
-			x->have_welcome ? "no reply" : "no agent answered",
-			x->timeout_ms / 1000,
-			x->have_welcome ? " with --resident" : "");
-	}
+	hr_request(o->json, o->quiet, query, v->name, x, rc, r ? err : NULL);
 out:
 	if (strncmp(o->pos[0], "fd:", 3))
 		close(fd);

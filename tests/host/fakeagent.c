@@ -5,11 +5,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/frame.h"
 #include "agent/sha256.h"
+#include "host/chan.h"
 
 #define FA_NOISE "\x01\x7f garbage AT\r ATZ\r\n\r\n+++"
 
@@ -33,13 +33,6 @@ struct fa {
 	char raw[XF_LINE_MAX * 2];
 	size_t nraw;
 };
-
-static uint64_t ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
 
 static void put(struct fa *a, const void *p, size_t n)
 {
@@ -151,8 +144,9 @@ static int on_frame(struct fa *a, const struct xf_frame *f, const char *raw,
 		fprintf(a->log, "HELLO %s\n", a->nonce);
 		a->in_tx = 0;
 		if (a->ready_at) {
-			fprintf(a->log, "READY-DELAY %llu\n",
-				(unsigned long long)(ms() - a->ready_at));
+			fprintf(
+			    a->log, "READY-DELAY %llu\n",
+			    (unsigned long long)(ch_now_ms() - a->ready_at));
 			a->ready_at = 0;
 		}
 		if (a->script == FA_CLOSE)
@@ -164,7 +158,7 @@ static int on_frame(struct fa *a, const struct xf_frame *f, const char *raw,
 			usleep(100000);
 			noise(a);
 			frame(a, "READY", "boot-1", "1", "1", 0, 0, 0);
-			a->ready_at = ms();
+			a->ready_at = ch_now_ms();
 			return 0;
 		}
 		if (a->script == FA_VERSION) {
@@ -321,7 +315,7 @@ void fa_run(int fd, enum fa_script script, FILE *log)
 {
 	struct fa *a = calloc(1, sizeof *a);
 	char buf[4096];
-	uint64_t start = ms();
+	uint64_t start = ch_now_ms();
 
 	if (!a)
 		return;
@@ -332,7 +326,7 @@ void fa_run(int fd, enum fa_script script, FILE *log)
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		ssize_t n;
-		if (ms() - start > 20000)
+		if (ch_now_ms() - start > 20000)
 			break;
 		if (poll(&p, 1, 200) <= 0)
 			continue;

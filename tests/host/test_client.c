@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/sha256.h"
@@ -20,6 +19,7 @@
 #include "host/chan.h"
 #include "host/cloudinit.h"
 #include "host/native.h"
+#include "hosttest.h"
 
 static struct hc_config cfg;
 static struct hx_client cl;
@@ -35,22 +35,6 @@ static char *slurp(FILE *f)
 	logbuf[n] = 0;
 	fclose(f);
 	return logbuf;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (; (hay = strstr(hay, needle)); hay++)
-		n++;
-	return n;
-}
-
-static uint64_t now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
 }
 
 /* Runs the client (a provision of cfg, or a request of words) against the
@@ -82,9 +66,11 @@ static int run(enum fa_script script, int nwords, const char **words,
 	close(sv[1]);
 	hx_free(&cl);
 	if (nwords)
-		r = hx_start_request(&cl, nwords, words, timeout_ms, now());
+		r = hx_start_request(&cl, nwords, words, timeout_ms,
+				     ch_now_ms());
 	else
-		r = hx_start_provision(&cl, &cfg, timeout_ms, retries, now());
+		r = hx_start_provision(&cl, &cfg, timeout_ms, retries,
+				       ch_now_ms());
 	if (r == 0)
 		r = ch_run(sv[0], &cl, CH_PROGRESS_OFF, err, sizeof err);
 	close(sv[0]);

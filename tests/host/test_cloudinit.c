@@ -9,6 +9,7 @@
 #include "agent/sha256.h"
 #include "check.h"
 #include "host/cloudinit.h"
+#include "hosttest.h"
 
 static struct hc_config cfg;
 
@@ -50,15 +51,6 @@ static int undelivered(const char *s)
 		if (!strcmp(cfg.undelivered[i], s))
 			return 1;
 	return 0;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	for (; (hay = strstr(hay, needle)); hay++)
-		n++;
-	return n;
 }
 
 static const struct hc_item *file_item(const char *path)
