@@ -160,7 +160,8 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
 		return BAD;
 	}
 	while (i < n) {
-		for (st = i, v = 0; i < n && hexval(s[i]) >= 0 && i - st < 4; i++)
+		for (st = i, v = 0; i < n && hexval(s[i]) >= 0 && i - st < 4;
+		     i++)
 			v = v * 16 + (unsigned)hexval(s[i]);
 		if (i < n && s[i] == '.') {
 			if (nw > 6 || parse_v4(s + st, n - st, q) < 0)
@@ -282,8 +283,9 @@ size_t xcc_ip_format(const struct xcc_ip *ip, char out[XCC_IP_TEXT_MAX])
 		}
 		if (k && k != best + blen)
 			out[o++] = ':';
-		o += put_u(out + o, (unsigned)(ip->a[2 * k] << 8 | ip->a[2 * k + 1]),
-			   16);
+		o +=
+		    put_u(out + o,
+			  (unsigned)(ip->a[2 * k] << 8 | ip->a[2 * k + 1]), 16);
 	}
 	out[o] = 0;
 	return o;
@@ -468,8 +470,7 @@ int xcc_sshkey(const char *s, size_t n, const char **blob, size_t *blob_n)
 	return 0;
 }
 
-int xcc_sshkey_blob(const char *s, size_t n, const char **blob,
-		    size_t *blob_n)
+int xcc_sshkey_blob(const char *s, size_t n, const char **blob, size_t *blob_n)
 {
 	size_t i = 0, ts, tn;
 	int open, k;
@@ -605,8 +606,7 @@ int xcc_passwd_line(const char *s, size_t n, struct xcc_pw *pw)
 	return 0;
 }
 
-int xcc_group_line(const char *s, size_t n, struct xc_str *name,
-		   uint32_t *gid)
+int xcc_group_line(const char *s, size_t n, struct xc_str *name, uint32_t *gid)
 {
 	struct xc_str g;
 

@@ -19,15 +19,15 @@
 
 #include "item.h"
 
-#define XCC_LABEL_MAX 63    /* bytes per host name label */
-#define XCC_DOMAIN_MAX 253  /* bytes of a dotted name */
-#define XCC_IFID_MAX 15     /* bytes of an <ifid> or a Linux ifname */
-#define XCC_USER_MAX 32     /* bytes of a user name */
-#define XCC_PATH_MAX 255    /* bytes of a target path */
-#define XCC_HASH_MAX 255    /* bytes of a password hash */
+#define XCC_LABEL_MAX 63     /* bytes per host name label */
+#define XCC_DOMAIN_MAX 253   /* bytes of a dotted name */
+#define XCC_IFID_MAX 15	     /* bytes of an <ifid> or a Linux ifname */
+#define XCC_USER_MAX 32	     /* bytes of a user name */
+#define XCC_PATH_MAX 255     /* bytes of a target path */
+#define XCC_HASH_MAX 255     /* bytes of a password hash */
 #define XCC_KEYLINE_MAX 4000 /* bytes of an authorized_keys line */
-#define XCC_ID_MAX 128      /* bytes of the instance part of a config id */
-#define XCC_IP_TEXT_MAX 46  /* INET6_ADDRSTRLEN, NUL included */
+#define XCC_ID_MAX 128	     /* bytes of the instance part of a config id */
+#define XCC_IP_TEXT_MAX 46   /* INET6_ADDRSTRLEN, NUL included */
 
 /* One label (a host name): 1..63 of [A-Za-z0-9-], no '-' at either end. */
 int xcc_hostname(const char *s, size_t n);
@@ -43,7 +43,7 @@ void xcc_mac_format(const uint8_t mac[6], char out[18]);
 struct xcc_ip {
 	uint8_t family; /* 4 or 6 */
 	uint8_t prefix; /* 0..32 or 0..128 */
-	uint8_t a[16];  /* network byte order; IPv4 in a[0..3] */
+	uint8_t a[16];	/* network byte order; IPv4 in a[0..3] */
 };
 
 /* An address alone; prefix is set to the full length. */
@@ -70,8 +70,7 @@ int xcc_ifname(const char *s, size_t n);
 int xcc_sshkey(const char *s, size_t n, const char **blob, size_t *blob_n);
 /* Finds the base64 blob of an existing line without judging it (for
  * de-duplication); returns 0, or -XC_EINVAL for comments and junk. */
-int xcc_sshkey_blob(const char *s, size_t n, const char **blob,
-		    size_t *blob_n);
+int xcc_sshkey_blob(const char *s, size_t n, const char **blob, size_t *blob_n);
 
 /* An absolute path: '/' then components separated by single '/', no ".",
  * "..", empty component, trailing '/', NUL, control byte or newline;
@@ -103,8 +102,7 @@ struct xcc_pw {
 };
 int xcc_passwd_line(const char *s, size_t n, struct xcc_pw *pw);
 /* name:passwd:gid:members - gives name and gid. */
-int xcc_group_line(const char *s, size_t n, struct xc_str *name,
-		   uint32_t *gid);
+int xcc_group_line(const char *s, size_t n, struct xc_str *name, uint32_t *gid);
 
 /* s[0..n) equals the NUL-terminated z. */
 int xcc_eq(const char *s, size_t n, const char *z);

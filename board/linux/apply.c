@@ -212,9 +212,10 @@ static int stage_file(struct xa_ctx *a, const struct xc_item *it,
 	int i, dfd, r;
 
 	if (xcc_path(it->a.p, it->a.n) < 0)
-		return fail(reason, xcc_path_dotdot(it->a.p, it->a.n)
-					    ? "path-escapes-root"
-					    : "bad-path",
+		return fail(reason,
+			    xcc_path_dotdot(it->a.p, it->a.n)
+				? "path-escapes-root"
+				: "bad-path",
 			    0);
 	if (a->user_files == XC_FILES_MAX)
 		return fail(reason, "too-many-files", -E2BIG);
@@ -404,11 +405,11 @@ static void op_abort(void *ctx)
 }
 
 const struct xs_ops xa_ops = {
-	.applied_id = op_applied_id,
-	.begin = op_begin,
-	.item = op_item,
-	.data = op_data,
-	.commit = op_commit,
-	.abort = op_abort,
-	.request = xa_request,
+    .applied_id = op_applied_id,
+    .begin = op_begin,
+    .item = op_item,
+    .data = op_data,
+    .commit = op_commit,
+    .abort = op_abort,
+    .request = xa_request,
 };

@@ -21,12 +21,12 @@
 #define XA_IFACES_MAX 8
 #define XA_ADDRS_MAX 16
 #define XA_ROUTES_MAX 16
-#define XA_NS_MAX 3       /* nameservers: what resolv.conf(5) uses */
+#define XA_NS_MAX 3	  /* nameservers: what resolv.conf(5) uses */
 #define XA_SEARCH_MAX 256 /* bytes of the search line */
-#define XA_USERS_MAX 8    /* users with keys or a password */
+#define XA_USERS_MAX 8	  /* users with keys or a password */
 #define XA_FILES_MAX (XC_FILES_MAX + XA_USERS_MAX + 4) /* + generated */
-#define XA_DIRS_MAX 16    /* directories created by one commit */
-#define XA_LINE_MAX 4096  /* bytes of a line in passwd, shadow, keys... */
+#define XA_DIRS_MAX 16	 /* directories created by one commit */
+#define XA_LINE_MAX 4096 /* bytes of a line in passwd, shadow, keys... */
 #define XA_ROOT_MAX 256
 
 /* Where the agent keeps its state, relative to the target root. */
@@ -45,8 +45,8 @@ struct xa_user {
 	char name[XCC_USER_MAX + 1];
 	char home[XCC_PATH_MAX + 1]; /* relative to the root, no '/' first */
 	uint32_t uid, gid;
-	uint32_t key_seq;  /* first sshkey item, 0: no keys */
-	uint32_t pw_seq;   /* password item, 0: none */
+	uint32_t key_seq;	     /* first sshkey item, 0: no keys */
+	uint32_t pw_seq;	     /* password item, 0: none */
 	char hash[XCC_HASH_MAX + 1]; /* secret: never logged */
 };
 
@@ -73,16 +73,16 @@ struct xa_route {
 
 enum xa_file_state {
 	XA_F_STAGED = 0, /* content in stage/f<k> */
-	XA_F_JOURNALED,  /* parent exists, listed in the journal */
-	XA_F_PREPARED,   /* .xc-<k>.tmp beside the target, synced */
-	XA_F_SWAPPED,    /* renamed over the target, old one in .xc-<k>.bak */
+	XA_F_JOURNALED,	 /* parent exists, listed in the journal */
+	XA_F_PREPARED,	 /* .xc-<k>.tmp beside the target, synced */
+	XA_F_SWAPPED,	 /* renamed over the target, old one in .xc-<k>.bak */
 };
 
 /* A file to replace: from a file item or generated (keys, shadow...). */
 struct xa_file {
 	uint32_t seq;
-	uint8_t kind;   /* enum xc_item_kind that produced it */
-	uint8_t state;  /* enum xa_file_state */
+	uint8_t kind;  /* enum xc_item_kind that produced it */
+	uint8_t state; /* enum xa_file_state */
 	uint8_t had_old;
 	uint8_t own_from; /* created dirs at depth >= own_from - 1 get
 			   * uid/gid (0: none); 1 is the top level */
@@ -152,8 +152,7 @@ int xa_pending_action(struct xa_ctx *a);
 void xa_reset(struct xa_ctx *a);
 int xa_stage_item(struct xa_ctx *a, const struct xc_item *it,
 		  const char **reason);
-int xa_apply_files(struct xa_ctx *a, uint32_t *failed_seq,
-		   const char **reason);
+int xa_apply_files(struct xa_ctx *a, uint32_t *failed_seq, const char **reason);
 int xa_read_applied(struct xa_ctx *a, char *buf, size_t cap);
 /* apply_commit.c. config_id NULL: a resident change, nothing recorded. */
 int xa_commit(struct xa_ctx *a, const char *config_id, uint32_t *failed_seq,
@@ -179,8 +178,8 @@ long xa_lines_next(struct xa_lines *l, const char **line);
 /* Looks name up in the root's etc/passwd; fills u's uid, gid, home. */
 int xa_getpw(struct xa_ctx *a, const char *name, size_t n, struct xa_user *u);
 /* Resolves an owner / group field (name or number); empty gives dflt. */
-int xa_getid(struct xa_ctx *a, int group, const struct xc_str *s,
-	     uint32_t dflt, uint32_t *id);
+int xa_getid(struct xa_ctx *a, int group, const struct xc_str *s, uint32_t dflt,
+	     uint32_t *id);
 int xa_write_all(int fd, const void *p, size_t n);
 /* Copies everything from in (at its offset) to out. */
 int xa_copy(struct xa_ctx *a, int in, int out);

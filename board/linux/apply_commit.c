@@ -123,8 +123,8 @@ static int prepare(struct xa_ctx *a, int k)
 		fd = openat(f->dirfd, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	} else if (errno == EXDEV) {
 		/* the target is on another file system: copy */
-		fd = openat(f->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-						   O_CLOEXEC, 0600);
+		fd = openat(f->dirfd, tmp,
+			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		in = openat(a->stage_fd, stage, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0 && in >= 0)
 			r = xa_copy(a, in, fd);
@@ -136,8 +136,8 @@ static int prepare(struct xa_ctx *a, int k)
 	if (fd < 0)
 		return -errno;
 	/* chown first: it clears set-id bits that fchmod then sets */
-	if (!r && (fchown(fd, f->uid, f->gid) < 0 ||
-		   fchmod(fd, f->mode) < 0 || fsync(fd) < 0))
+	if (!r && (fchown(fd, f->uid, f->gid) < 0 || fchmod(fd, f->mode) < 0 ||
+		   fsync(fd) < 0))
 		r = -errno;
 	close(fd);
 	if (!r)
@@ -160,8 +160,7 @@ static int swap(struct xa_ctx *a, int k)
 	return fsync(f->dirfd) < 0 ? -errno : 0;
 }
 
-int xa_apply_files(struct xa_ctx *a, uint32_t *failed_seq,
-		   const char **reason)
+int xa_apply_files(struct xa_ctx *a, uint32_t *failed_seq, const char **reason)
 {
 	struct xa_file *f;
 	struct stat st;
@@ -326,8 +325,9 @@ int xa_commit(struct xa_ctx *a, const char *config_id, uint32_t *failed_seq,
 			*reason = "record-failed";
 	}
 	if (r < 0) {
-		xlog(XLOG_ERR, "applying %s failed at item %u: %s (%s); "
-			       "rolled back",
+		xlog(XLOG_ERR,
+		     "applying %s failed at item %u: %s (%s); "
+		     "rolled back",
 		     a->config_id, *failed_seq, *reason, strerror(-r));
 		rollback_kernel(a);
 		rollback_files(a);
@@ -393,7 +393,8 @@ static void recover(struct xa_ctx *a)
 	xa_lines_init(l, fd);
 	while ((n = xa_lines_next(l, &s)) >= 0) {
 		if (n > 3 && !memcmp(s, "id ", 3)) {
-			snprintf(a->config_id, sizeof a->config_id, "%s", s + 3);
+			snprintf(a->config_id, sizeof a->config_id, "%s",
+				 s + 3);
 		} else if (n > 2 && !memcmp(s, "d ", 2) &&
 			   a->ndirs < XA_DIRS_MAX && n - 2 <= XCC_PATH_MAX) {
 			memcpy(a->dirs[a->ndirs++], s + 2, (size_t)n - 1);
@@ -403,7 +404,8 @@ static void recover(struct xa_ctx *a)
 			a->files[k].had_old = had == 1;
 			a->files[k].state = XA_F_JOURNALED;
 			/* skip the '/' */
-			memcpy(a->files[k].path, s + off + 1, (size_t)(n - off));
+			memcpy(a->files[k].path, s + off + 1,
+			       (size_t)(n - off));
 			if (k >= a->nfiles)
 				a->nfiles = k + 1;
 		}
@@ -435,8 +437,10 @@ int xa_init(struct xa_ctx *a, const char *root, int root_fd)
 	if (root_fd < 0)
 		root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
-		xlog(XLOG_ERR, "cannot open the target root %s: %s; check "
-			       "--root", root, strerror(errno));
+		xlog(XLOG_ERR,
+		     "cannot open the target root %s: %s; check "
+		     "--root",
+		     root, strerror(errno));
 		return -errno;
 	}
 	a->root_fd = root_fd;

@@ -72,16 +72,17 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 		}
 		memcpy(comp, p, n);
 		comp[n] = 0;
-		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					       O_CLOEXEC);
+		nfd = openat(fd, comp,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		own = mk && mk->own_from && depth + 1 >= mk->own_from;
 		if (nfd < 0 && errno == ENOENT && mk) {
 			if (a->ndirs == XA_DIRS_MAX) {
 				close(fd);
 				return -EMLINK;
 			}
-			if (mkdirat(fd, comp, own && !strchr(e + 1, '/') ? 0700
-									: 0755) < 0 &&
+			if (mkdirat(fd, comp,
+				    own && !strchr(e + 1, '/') ? 0700 : 0755) <
+				0 &&
 			    errno != EEXIST) {
 				nfd = -errno;
 				close(fd);
@@ -95,8 +96,9 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 					     (size_t)(e - path));
 				xa_write_all(a->journal_fd, "\n", 1);
 			}
-			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY |
-						       O_NOFOLLOW | O_CLOEXEC);
+			nfd = openat(fd, comp,
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					 O_CLOEXEC);
 			if (nfd >= 0 && own &&
 			    fchown(nfd, mk->uid, mk->gid) < 0) {
 				close(nfd);
@@ -215,8 +217,8 @@ int xa_getpw(struct xa_ctx *a, const char *name, size_t n, struct xa_user *u)
 	return ret;
 }
 
-int xa_getid(struct xa_ctx *a, int group, const struct xc_str *s,
-	     uint32_t dflt, uint32_t *id)
+int xa_getid(struct xa_ctx *a, int group, const struct xc_str *s, uint32_t dflt,
+	     uint32_t *id)
 {
 	struct xa_lines *l = &a->lr[1];
 	struct xc_str name;

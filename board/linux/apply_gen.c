@@ -46,8 +46,8 @@ static int add_file(struct xa_ctx *a, const char *path, uint8_t kind,
 	f->gid = gid;
 	strcpy(f->path, path);
 	snprintf(stage, sizeof stage, "f%d", a->nfiles);
-	fd = openat(a->stage_fd, stage,
-		    O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = openat(a->stage_fd, stage, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0600);
 	if (fd < 0) {
 		*reason = "stage-failed";
 		return -errno;
@@ -207,9 +207,9 @@ static int gen_shadow(struct xa_ctx *a, uint32_t *failed_seq,
 			if (!r)
 				r = put(out, a->users[i].hash);
 			if (!r)
-				r = xa_write_all(out, hash.p + hash.n,
-						 (size_t)(s + n - hash.p -
-							  (long)hash.n));
+				r = xa_write_all(
+				    out, hash.p + hash.n,
+				    (size_t)(s + n - hash.p - (long)hash.n));
 		} else {
 			r = xa_write_all(out, s, (size_t)n);
 		}
@@ -235,8 +235,8 @@ static int gen_shadow(struct xa_ctx *a, uint32_t *failed_seq,
 
 /* A new host name alone (set-hostname) keeps the domain of the fqdn on
  * the old 127.0.1.1 line (its first name, if dotted). */
-static const char *keep_domain(struct xa_ctx *a, const char *names,
-			       char *line, size_t cap)
+static const char *keep_domain(struct xa_ctx *a, const char *names, char *line,
+			       size_t cap)
 {
 	size_t i = strspn(names, " \t"), n = strcspn(names + i, " \t");
 	const char *dot = memchr(names + i, '.', n);
@@ -385,8 +385,8 @@ int xa_keys_remove(struct xa_ctx *a, struct xa_user *u, const char *blob,
 	in = xa_open_read(a, path);
 	if (in < 0)
 		return in == -ENOENT ? 0 : in;
-	out = add_file(a, path, XC_ITEM_SSHKEY, 1, 0600, u->uid, u->gid,
-		       &reason);
+	out =
+	    add_file(a, path, XC_ITEM_SSHKEY, 1, 0600, u->uid, u->gid, &reason);
 	if (out < 0) {
 		close(in);
 		return out;

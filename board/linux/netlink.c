@@ -27,8 +27,7 @@ struct xn_req {
 int xn_open(struct xn *n)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	struct timeval tv = {XN_TIMEOUT_MS / 1000,
-			     XN_TIMEOUT_MS % 1000 * 1000};
+	struct timeval tv = {XN_TIMEOUT_MS / 1000, XN_TIMEOUT_MS % 1000 * 1000};
 
 	n->seq = 0;
 	n->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -52,8 +51,8 @@ void xn_close(struct xn *n)
 
 static void put_attr(struct xn_req *q, int type, const void *d, size_t len)
 {
-	struct rtattr *a = (struct rtattr *)((char *)q +
-					      NLMSG_ALIGN(q->h.nlmsg_len));
+	struct rtattr *a =
+	    (struct rtattr *)((char *)q + NLMSG_ALIGN(q->h.nlmsg_len));
 
 	/* callers add at most four small attributes: attrs[] holds them */
 	a->rta_type = (unsigned short)type;
@@ -85,7 +84,7 @@ static int xn_talk(struct xn *n, struct xn_req *q,
 			return -EMSGSIZE;
 		for (left = (size_t)r; left >= sizeof(struct nlmsghdr);) {
 			const struct nlmsghdr *h =
-				(const struct nlmsghdr *)(n->buf + off);
+			    (const struct nlmsghdr *)(n->buf + off);
 			size_t len = h->nlmsg_len;
 
 			if (len < sizeof *h || len > left)
@@ -237,8 +236,8 @@ int xn_addr(struct xn *n, int add, int index, const struct xcc_ip *ip)
 	memset(&q, 0, sizeof q);
 	q.h.nlmsg_len = NLMSG_LENGTH(sizeof q.u.a);
 	q.h.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			  (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	q.h.nlmsg_flags =
+	    NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	q.u.a.ifa_family = ip->family == 4 ? AF_INET : AF_INET6;
 	q.u.a.ifa_prefixlen = ip->prefix;
 	q.u.a.ifa_index = (unsigned)index;
@@ -260,14 +259,15 @@ int xn_route(struct xn *n, int add, int index, const struct xcc_ip *dst,
 	memset(&q, 0, sizeof q);
 	q.h.nlmsg_len = NLMSG_LENGTH(sizeof q.u.r);
 	q.h.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			  (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	q.h.nlmsg_flags =
+	    NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	q.u.r.rtm_family = dst->family == 4 ? AF_INET : AF_INET6;
 	q.u.r.rtm_dst_len = dst->prefix;
 	q.u.r.rtm_table = RT_TABLE_MAIN;
 	q.u.r.rtm_protocol = RTPROT_STATIC;
 	q.u.r.rtm_scope = !add ? RT_SCOPE_NOWHERE
-		      : gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+			  : gw ? RT_SCOPE_UNIVERSE
+			       : RT_SCOPE_LINK;
 	q.u.r.rtm_type = RTN_UNICAST;
 	if (dst->prefix)
 		put_attr(&q, RTA_DST, dst->a, ip_len(dst));

@@ -244,11 +244,15 @@ static void do_digest(const struct xr_req *r, const struct xc_str *path)
 	int fd;
 
 	if (xcc_path(path->p, path->n) < 0)
-		return err(r, xcc_path_dotdot(path->p, path->n)
-			       ? "path-escapes-root" : "bad-path", NULL);
+		return err(r,
+			   xcc_path_dotdot(path->p, path->n)
+			       ? "path-escapes-root"
+			       : "bad-path",
+			   NULL);
 	fd = xa_open_read(a, path->p + 1);
 	if (fd < 0)
-		return err(r, fd == -ENOENT ? "no-such-file" : xa_path_reason(fd),
+		return err(r,
+			   fd == -ENOENT ? "no-such-file" : xa_path_reason(fd),
 			   NULL);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);

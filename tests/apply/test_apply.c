@@ -1,9 +1,9 @@
 /* test_apply.c - the Linux applier (board/linux/apply*.c, netlink.c,
  * request.c) driven through xa_ops and the session engine, against a
  * temporary root inside fresh network, UTS and mount namespaces with a
- * dummy (or veth) interface. Every case asserts what the kernel and the file system
- * show afterwards (uname, `ip` output, file bytes, modes, owners), not only
- * return codes. Needs root. Silent on success; one closing line.
+ * dummy (or veth) interface. Every case asserts what the kernel and the file
+ * system show afterwards (uname, `ip` output, file bytes, modes, owners), not
+ * only return codes. Needs root. Silent on success; one closing line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +41,8 @@ static void check(const char *name, int cond)
 static void die(const char *what)
 {
 	printf("apply: cannot set up (%s: %s); this test needs root and "
-	       "namespaces\n", what, strerror(errno));
+	       "namespaces\n",
+	       what, strerror(errno));
 	printf("apply-linux: %d passed, %d failed\n", passed, failed + 1);
 	exit(1);
 }
@@ -116,8 +117,8 @@ static int is(const char *rel, const char *content)
 {
 	const char *s = slurp(rel);
 	if (!s || strcmp(s, content)) {
-		printf("  %s holds [%s], expected [%s]\n", rel, s ? s : "(none)",
-		       content);
+		printf("  %s holds [%s], expected [%s]\n", rel,
+		       s ? s : "(none)", content);
 		return 0;
 	}
 	return 1;
@@ -131,7 +132,8 @@ static int st_is(const char *rel, unsigned mode, unsigned uid, unsigned gid)
 	if ((st.st_mode & 07777) != mode || st.st_uid != uid ||
 	    st.st_gid != gid) {
 		printf("  %s is %o %u:%u, expected %o %u:%u\n", rel,
-		       st.st_mode & 07777, st.st_uid, st.st_gid, mode, uid, gid);
+		       st.st_mode & 07777, st.st_uid, st.st_gid, mode, uid,
+		       gid);
 		return 0;
 	}
 	return 1;
@@ -180,8 +182,7 @@ static const char *reason;
 static const char *add(struct xc_item *i)
 {
 	reason = NULL;
-	return xa_ops.item(&A, i, &reason) < 0 ? (reason ? reason : "?")
-					       : "ok";
+	return xa_ops.item(&A, i, &reason) < 0 ? (reason ? reason : "?") : "ok";
 }
 
 static const char *add_file(const char *p, const char *content, int mode,
@@ -221,10 +222,21 @@ static const char *commit(const char *id)
 	return xa_ops.commit(&A, id, &failed_seq, &reason) < 0 ? reason : "ok";
 }
 
-#define ED1 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGcRUfRODF3YjxIt1PWjHFdhauqKo+ZLoEN1XPayxN6C a@b"
-#define ED2 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAICIWJf95On2Xn8urwZhaDJ9e650qC9uDomNDJp0AJyyA two"
-#define ED2B "AAAAC3NzaC1lZDI1NTE5AAAAICIWJf95On2Xn8urwZhaDJ9e650qC9uDomNDJp0AJyyA"
-#define EC1 "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFqdqoHtQaFsS2ROCR4FdvQPtN4ICya8V2zpsmS3Mn5IXq0Sa3MrluRrOAh7O58pOKYjPdUaD8GfnxaQGZ8FLqM= root@vm"
+#define ED1                                                                    \
+	"ssh-ed25519 "                                                         \
+	"AAAAC3NzaC1lZDI1NTE5AAAAIGcRUfRODF3YjxIt1PWjHFdhauqKo+"               \
+	"ZLoEN1XPayxN6C a@b"
+#define ED2                                                                    \
+	"ssh-ed25519 "                                                         \
+	"AAAAC3NzaC1lZDI1NTE5AAAAICIWJf95On2Xn8urwZhaDJ9e650qC9uDomNDJp0AJyyA" \
+	" two"
+#define ED2B                                                                   \
+	"AAAAC3NzaC1lZDI1NTE5AAAAICIWJf95On2Xn8urwZhaDJ9e650qC9uDomNDJp0AJyyA"
+#define EC1                                                                    \
+	"ecdsa-sha2-nistp256 "                                                 \
+	"AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBFqdqoHtQaFsS2RO" \
+	"CR4FdvQPtN4ICya8V2zpsmS3Mn5IXq0Sa3MrluRrOAh7O58pOKYjPdUaD8GfnxaQGZ8F" \
+	"LqM= root@vm"
 #define HASH1 "$6$saltsalt$Qx1xUPdK8LpJbMXuDqmb3gJEkAXxmiMx7Ebm9KDW0nA"
 
 #define SHADOW0 "root:*:19000:0:99999:7:::\nalice:!:19000:0:99999:7:::\n"
@@ -259,15 +271,19 @@ static void setup(void)
 	put("/etc/passwd",
 	    "root:x:0:0:root:/root:/bin/sh\n"
 	    "alice:x:1000:1000:Alice,,,:/home/alice:/bin/sh\n"
-	    "carol:x:1002:1002::/home/carol:/bin/sh\n", 0644);
+	    "carol:x:1002:1002::/home/carol:/bin/sh\n",
+	    0644);
 	put("/etc/group", "root:x:0:\nshadow:x:42:\nalice:x:1000:\n", 0644);
 	put("/etc/shadow", SHADOW0, 0640);
 	chown(path("/etc/shadow"), 0, 42);
-	put("/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\ttemplate\n::1\tlocalhost\n", 0644);
+	put("/etc/hosts",
+	    "127.0.0.1\tlocalhost\n127.0.1.1\ttemplate\n::1\tlocalhost\n",
+	    0644);
 	put("/etc/motd", "old motd\n", 0644);
 	sh("mkdir -p %s/home/alice/.ssh", root);
 	put("/home/alice/.ssh/authorized_keys", "# existing\n" ED2, 0600);
-	sh("chown -R 1000:1000 %s/home/alice/.ssh; chmod 700 %s/home/alice/.ssh",
+	sh("chown -R 1000:1000 %s/home/alice/.ssh; chmod 700 "
+	   "%s/home/alice/.ssh",
 	   root, root);
 }
 
@@ -279,115 +295,118 @@ static void test_apply_all(void)
 	struct xc_item *i;
 
 	begin("vm-1/1");
-	check("hostname item", !strcmp(add(mk(XC_ITEM_HOSTNAME, "web01", 0, 0)),
-				       "ok"));
-	check("fqdn item", !strcmp(add(mk(XC_ITEM_FQDN, "web01.example.org",
-					  0, 0)), "ok"));
+	check("hostname item",
+	      !strcmp(add(mk(XC_ITEM_HOSTNAME, "web01", 0, 0)), "ok"));
+	check("fqdn item",
+	      !strcmp(add(mk(XC_ITEM_FQDN, "web01.example.org", 0, 0)), "ok"));
 	i = mk(XC_ITEM_IFACE, "net0", "52:54:00:12:34:56", 0);
 	i->is_mac = 1;
 	i->mtu = 1400;
 	check("iface by mac", !strcmp(add(i), "ok"));
-	check("addr v4", !strcmp(add(mk(XC_ITEM_ADDR, "net0", "192.0.2.10/24",
-					0)), "ok"));
-	check("addr v6", !strcmp(add(mk(XC_ITEM_ADDR, "net0",
-					"2001:db8::10/64", 0)), "ok"));
+	check("addr v4",
+	      !strcmp(add(mk(XC_ITEM_ADDR, "net0", "192.0.2.10/24", 0)), "ok"));
+	check(
+	    "addr v6",
+	    !strcmp(add(mk(XC_ITEM_ADDR, "net0", "2001:db8::10/64", 0)), "ok"));
 	i = mk(XC_ITEM_ROUTE, "net0", "default", "192.0.2.1");
 	i->metric = 100;
 	check("route default", !strcmp(add(i), "ok"));
-	check("route v6", !strcmp(add(mk(XC_ITEM_ROUTE, "net0", "default",
-					 "2001:db8::1")), "ok"));
+	check("route v6",
+	      !strcmp(add(mk(XC_ITEM_ROUTE, "net0", "default", "2001:db8::1")),
+		      "ok"));
 	check("route net", !strcmp(add(mk(XC_ITEM_ROUTE, "net0",
 					  "198.51.100.0/24", "192.0.2.254")),
 				   "ok"));
-	check("ns1", !strcmp(add(mk(XC_ITEM_NAMESERVER, "192.0.2.53", 0, 0)),
-			     "ok"));
-	check("ns2", !strcmp(add(mk(XC_ITEM_NAMESERVER, "2001:db8::53", 0,
-				    0)), "ok"));
-	check("search", !strcmp(add(mk(XC_ITEM_SEARCH, "example.org", 0, 0)),
-				"ok"));
-	check("key alice", !strcmp(add(mk(XC_ITEM_SSHKEY, "alice", ED1, 0)),
-				   "ok"));
-	check("key alice dup", !strcmp(add(mk(XC_ITEM_SSHKEY, "alice", ED1,
-					      0)), "ok"));
-	check("key alice existing", !strcmp(add(mk(XC_ITEM_SSHKEY, "alice",
-						   ED2, 0)), "ok"));
-	check("key root", !strcmp(add(mk(XC_ITEM_SSHKEY, "root", EC1, 0)),
-				  "ok"));
-	check("key carol", !strcmp(add(mk(XC_ITEM_SSHKEY, "carol", ED2, 0)),
-				   "ok"));
-	check("password", !strcmp(add(mk(XC_ITEM_PASSWORD, "alice", HASH1, 0)),
-				  "ok"));
-	check("file motd", !strcmp(add_file("/etc/motd", "hello\nworld\n",
-					    0644, 0, 0), "ok"));
-	check("file secret", !strcmp(add_file("/etc/app/secret.conf",
-					      "token=s3cr3t\n", 0600, "alice",
-					      "alice"), "ok"));
-	check("file empty", !strcmp(add_file("/etc/app/empty", "", 0640,
-					     "1002", "42"), "ok"));
+	check("ns1",
+	      !strcmp(add(mk(XC_ITEM_NAMESERVER, "192.0.2.53", 0, 0)), "ok"));
+	check("ns2",
+	      !strcmp(add(mk(XC_ITEM_NAMESERVER, "2001:db8::53", 0, 0)), "ok"));
+	check("search",
+	      !strcmp(add(mk(XC_ITEM_SEARCH, "example.org", 0, 0)), "ok"));
+	check("key alice",
+	      !strcmp(add(mk(XC_ITEM_SSHKEY, "alice", ED1, 0)), "ok"));
+	check("key alice dup",
+	      !strcmp(add(mk(XC_ITEM_SSHKEY, "alice", ED1, 0)), "ok"));
+	check("key alice existing",
+	      !strcmp(add(mk(XC_ITEM_SSHKEY, "alice", ED2, 0)), "ok"));
+	check("key root",
+	      !strcmp(add(mk(XC_ITEM_SSHKEY, "root", EC1, 0)), "ok"));
+	check("key carol",
+	      !strcmp(add(mk(XC_ITEM_SSHKEY, "carol", ED2, 0)), "ok"));
+	check("password",
+	      !strcmp(add(mk(XC_ITEM_PASSWORD, "alice", HASH1, 0)), "ok"));
+	check(
+	    "file motd",
+	    !strcmp(add_file("/etc/motd", "hello\nworld\n", 0644, 0, 0), "ok"));
+	check("file secret",
+	      !strcmp(add_file("/etc/app/secret.conf", "token=s3cr3t\n", 0600,
+			       "alice", "alice"),
+		      "ok"));
+	check(
+	    "file empty",
+	    !strcmp(add_file("/etc/app/empty", "", 0640, "1002", "42"), "ok"));
 	/* /srv is another file system: the staged file is copied there */
-	check("file on another fs", !strcmp(add_file("/srv/data", "abc\n",
-						     0444, "alice", 0), "ok"));
+	check("file on another fs",
+	      !strcmp(add_file("/srv/data", "abc\n", 0444, "alice", 0), "ok"));
 	check("commit", !strcmp(commit("vm-1/1"), "ok"));
-	check("other fs bytes", is("/srv/data", "abc\n") &&
-					st_is("/srv/data", 0444, 1000, 0));
+	check("other fs bytes",
+	      is("/srv/data", "abc\n") && st_is("/srv/data", 0444, 1000, 0));
 
 	check("uname", !strcmp(nodename(), "web01"));
 	check("etc/hostname", is("/etc/hostname", "web01\n"));
-	check("etc/hosts", is("/etc/hosts", "127.0.0.1\tlocalhost\n"
-				  "127.0.1.1\tweb01.example.org web01\n"
-				  "::1\tlocalhost\n"));
-	check("resolv.conf", is("/etc/resolv.conf",
-				"# written by xenchan-agent\n"
-				"search example.org\n"
-				"nameserver 192.0.2.53\n"
-				"nameserver 2001:db8::53\n"));
+	check("etc/hosts",
+	      is("/etc/hosts", "127.0.0.1\tlocalhost\n"
+			       "127.0.1.1\tweb01.example.org web01\n"
+			       "::1\tlocalhost\n"));
+	check("resolv.conf",
+	      is("/etc/resolv.conf", "# written by xenchan-agent\n"
+				     "search example.org\n"
+				     "nameserver 192.0.2.53\n"
+				     "nameserver 2001:db8::53\n"));
 	check("addr v4 in kernel", strstr(out("ip -o addr show dev xa0"),
 					  "inet 192.0.2.10/24") != NULL);
 	check("addr v6 in kernel", strstr(out("ip -o addr show dev xa0"),
 					  "inet6 2001:db8::10/64") != NULL);
-	check("link up, mtu", strstr(out("ip -o link show xa0"),
-				     ",UP") != NULL &&
-				      strstr(out("ip -o link show xa0"),
-					     "mtu 1400") != NULL);
+	check("link up, mtu",
+	      strstr(out("ip -o link show xa0"), ",UP") != NULL &&
+		  strstr(out("ip -o link show xa0"), "mtu 1400") != NULL);
 	check("default route v4",
 	      strstr(out("ip -4 route show default"),
 		     "default via 192.0.2.1 dev xa0") != NULL &&
-		      strstr(out("ip -4 route show default"), "metric 100"));
+		  strstr(out("ip -4 route show default"), "metric 100"));
 	check("default route v6", !!strstr(out("ip -6 route show default"),
-					 "default via 2001:db8::1 dev xa0"));
+					   "default via 2001:db8::1 dev xa0"));
 	check("net route", !!strstr(out("ip -4 route show 198.51.100.0/24"),
-				  "via 192.0.2.254 dev xa0"));
+				    "via 192.0.2.254 dev xa0"));
 	check("motd bytes", is("/etc/motd", "hello\nworld\n"));
 	check("motd mode", st_is("/etc/motd", 0644, 0, 0));
 	check("secret bytes", is("/etc/app/secret.conf", "token=s3cr3t\n"));
 	check("secret owner", st_is("/etc/app/secret.conf", 0600, 1000, 1000));
 	check("new dir", st_is("/etc/app", 0755, 0, 0));
 	check("empty file", is("/etc/app/empty", "") &&
-				    st_is("/etc/app/empty", 0640, 1002, 42));
+				st_is("/etc/app/empty", 0640, 1002, 42));
 	check("alice keys", is("/home/alice/.ssh/authorized_keys",
 			       "# existing\n" ED2 "\n" ED1 "\n"));
-	check("alice keys mode", st_is("/home/alice/.ssh/authorized_keys", 0600,
-				       1000, 1000));
+	check("alice keys mode",
+	      st_is("/home/alice/.ssh/authorized_keys", 0600, 1000, 1000));
 	check("root keys", is("/root/.ssh/authorized_keys", EC1 "\n"));
 	check("root .ssh made", st_is("/root/.ssh", 0700, 0, 0));
-	check("carol home made", st_is("/home/carol", 0755, 1002, 1002) &&
-					 st_is("/home/carol/.ssh", 0700, 1002,
-					       1002) &&
-					 st_is("/home/carol/.ssh/authorized_keys",
-					       0600, 1002, 1002) &&
-					 is("/home/carol/.ssh/authorized_keys",
-					    ED2 "\n"));
-	check("root keys mode", st_is("/root/.ssh/authorized_keys", 0600, 0,
-				      0));
-	check("shadow line", is("/etc/shadow",
-				"root:*:19000:0:99999:7:::\nalice:" HASH1
+	check("carol home made",
+	      st_is("/home/carol", 0755, 1002, 1002) &&
+		  st_is("/home/carol/.ssh", 0700, 1002, 1002) &&
+		  st_is("/home/carol/.ssh/authorized_keys", 0600, 1002, 1002) &&
+		  is("/home/carol/.ssh/authorized_keys", ED2 "\n"));
+	check("root keys mode",
+	      st_is("/root/.ssh/authorized_keys", 0600, 0, 0));
+	check("shadow line",
+	      is("/etc/shadow", "root:*:19000:0:99999:7:::\nalice:" HASH1
 				":19000:0:99999:7:::\n"));
 	check("shadow mode", st_is("/etc/shadow", 0640, 0, 42));
 	check("applied file", is("/var/lib/xenchan/applied", "vm-1/1\n"));
 	check("applied_id", xa_ops.applied_id(&A, id, sizeof id) == 6 &&
-				    !strcmp(id, "vm-1/1"));
-	check("stage empty", !strcmp(out("ls -A %s/var/lib/xenchan/stage",
-					 root), ""));
+				!strcmp(id, "vm-1/1"));
+	check("stage empty",
+	      !strcmp(out("ls -A %s/var/lib/xenchan/stage", root), ""));
 	check("no leftovers", !strcmp(out("find %s -name '.xc-*'", root), ""));
 	check("stage mode", st_is("/var/lib/xenchan/stage", 0700, 0, 0));
 }
@@ -400,11 +419,11 @@ static void snapshot(char *buf, size_t cap)
 	size_t n = (size_t)snprintf(buf, cap, "%s|", nodename());
 
 	n += (size_t)snprintf(
-		buf + n, cap - n, "%s|",
-		out("cd %s && find . -path ./var/lib/xenchan/stage -prune -o "
-		    "-printf '%%p %%m %%U %%G %%s\\n' | sort && cat etc/motd "
-		    "etc/shadow etc/hosts etc/hostname etc/resolv.conf",
-		    root));
+	    buf + n, cap - n, "%s|",
+	    out("cd %s && find . -path ./var/lib/xenchan/stage -prune -o "
+		"-printf '%%p %%m %%U %%G %%s\\n' | sort && cat etc/motd "
+		"etc/shadow etc/hosts etc/hostname etc/resolv.conf",
+		root));
 	snprintf(buf + n, cap - n, "%s",
 		 out("ip -o addr show dev xa0; ip route show; ip -6 route "
 		     "show; ip -o link show xa0 | grep -o 'mtu [0-9]*'"));
@@ -453,11 +472,12 @@ static void test_rollback(void)
 	if (strcmp(before, after))
 		printf("--- before\n%s\n--- after\n%s\n", before, after);
 	check("still vm-1/1", xa_ops.applied_id(&A, id, sizeof id) > 0 &&
-				      !strcmp(id, "vm-1/1"));
+				  !strcmp(id, "vm-1/1"));
 
 	/* a read-only directory: the file fails while preparing */
 	sh("mkdir -p %s/etc/ro && mount --bind %s/etc/ro %s/etc/ro && "
-	   "mount -o remount,bind,ro %s/etc/ro", root, root, root, root);
+	   "mount -o remount,bind,ro %s/etc/ro",
+	   root, root, root, root);
 	snapshot(before, sizeof before);
 	failing_config("vm-1/3", 1);
 	want = seq;
@@ -479,66 +499,71 @@ static void test_bad_inputs(void)
 	if (symlink("/tmp", path("/evil")) < 0)
 		die("symlink");
 	begin("vm-1/4");
-	check("bad hostname", !strcmp(add(mk(XC_ITEM_HOSTNAME, "bad_host", 0,
-					     0)), "bad-hostname"));
-	check("bad fqdn", !strcmp(add(mk(XC_ITEM_FQDN, "a..b", 0, 0)),
-				  "bad-fqdn"));
+	check("bad hostname",
+	      !strcmp(add(mk(XC_ITEM_HOSTNAME, "bad_host", 0, 0)),
+		      "bad-hostname"));
+	check("bad fqdn",
+	      !strcmp(add(mk(XC_ITEM_FQDN, "a..b", 0, 0)), "bad-fqdn"));
 	check("dotdot path", !strcmp(add_file("/../etc/x", "x", 0644, 0, 0),
 				     "path-escapes-root"));
 	check("symlink escape", !strcmp(add_file("/evil/x", "x", 0644, 0, 0),
 					"path-escapes-root"));
-	check("relative path", !strcmp(add_file("etc/x", "x", 0644, 0, 0),
-				       "bad-path"));
-	check("path is a dir", !strcmp(add_file("/etc", "x", 0644, 0, 0),
-				       "is-a-directory"));
+	check("relative path",
+	      !strcmp(add_file("etc/x", "x", 0644, 0, 0), "bad-path"));
+	check("path is a dir",
+	      !strcmp(add_file("/etc", "x", 0644, 0, 0), "is-a-directory"));
 	i = mk(XC_ITEM_FILE, "/etc/big", 0, 0);
 	i->size = XC_FILE_MAX + 1;
 	check("oversize file", !strcmp(add(i), "too-large"));
 	i = mk(XC_ITEM_FILE, "/etc/small", 0, 0);
 	i->size = 3;
 	check("small file staged", !strcmp(add(i), "ok"));
-	check("more data than size",
-	      xa_ops.data(&A, "12345", 5, &reason) < 0 &&
-		      !strcmp(reason, "too-large"));
+	check("more data than size", xa_ops.data(&A, "12345", 5, &reason) < 0 &&
+					 !strcmp(reason, "too-large"));
 	xa_ops.abort(&A);
 	begin("vm-1/4");
-	check("unknown owner", !strcmp(add_file("/etc/o", "x", 0644, "nobody",
-						0), "no-such-user"));
-	check("unknown group", !strcmp(add_file("/etc/o", "x", 0644, 0,
-						"nogroup"), "no-such-group"));
+	check("unknown owner",
+	      !strcmp(add_file("/etc/o", "x", 0644, "nobody", 0),
+		      "no-such-user"));
+	check("unknown group",
+	      !strcmp(add_file("/etc/o", "x", 0644, 0, "nogroup"),
+		      "no-such-group"));
 	check("malformed key", !strcmp(add(mk(XC_ITEM_SSHKEY, "alice",
 					      "ssh-ed25519 AAAAnotakey x", 0)),
 				       "bad-key"));
 	check("key type mismatch",
 	      !strcmp(add(mk(XC_ITEM_SSHKEY, "alice", "ssh-rsa " ED2B, 0)),
 		      "bad-key"));
-	check("unknown user key", !strcmp(add(mk(XC_ITEM_SSHKEY, "bob", ED1,
-						 0)), "no-such-user"));
+	check("unknown user key",
+	      !strcmp(add(mk(XC_ITEM_SSHKEY, "bob", ED1, 0)), "no-such-user"));
 	check("unknown user password",
 	      !strcmp(add(mk(XC_ITEM_PASSWORD, "bob", HASH1, 0)),
 		      "no-such-user"));
-	check("bad hash", !strcmp(add(mk(XC_ITEM_PASSWORD, "alice",
-					 "plain:text", 0)), "bad-hash"));
+	check("bad hash",
+	      !strcmp(add(mk(XC_ITEM_PASSWORD, "alice", "plain:text", 0)),
+		      "bad-hash"));
 	i = mk(XC_ITEM_IFACE, "net9", "52:54:00:99:99:99", 0);
 	i->is_mac = 1;
 	check("unknown mac", !strcmp(add(i), "no-such-interface"));
-	check("unknown name", !strcmp(add(mk(XC_ITEM_IFACE, "net8", "eth7",
-					     0)), "no-such-interface"));
-	check("unknown ifid", !strcmp(add(mk(XC_ITEM_ADDR, "zz", "10.0.0.1/8",
-					     0)), "unknown-ifid"));
+	check("unknown name", !strcmp(add(mk(XC_ITEM_IFACE, "net8", "eth7", 0)),
+				      "no-such-interface"));
+	check("unknown ifid",
+	      !strcmp(add(mk(XC_ITEM_ADDR, "zz", "10.0.0.1/8", 0)),
+		      "unknown-ifid"));
 	add(mk(XC_ITEM_IFACE, "n", "xa0", 0));
-	check("bad address", !strcmp(add(mk(XC_ITEM_ADDR, "n", "10.0.0.256/8",
-					    0)), "bad-address"));
+	check("bad address",
+	      !strcmp(add(mk(XC_ITEM_ADDR, "n", "10.0.0.256/8", 0)),
+		      "bad-address"));
 	check("bad gateway family",
 	      !strcmp(add(mk(XC_ITEM_ROUTE, "n", "10.1.0.0/16", "2001:db8::1")),
 		      "bad-gateway"));
-	check("bad nameserver", !strcmp(add(mk(XC_ITEM_NAMESERVER, "dns", 0,
-					       0)), "bad-address"));
+	check("bad nameserver",
+	      !strcmp(add(mk(XC_ITEM_NAMESERVER, "dns", 0, 0)), "bad-address"));
 	xa_ops.abort(&A);
 	check("abort leaves stage empty",
 	      !strcmp(out("ls -A %s/var/lib/xenchan/stage", root), ""));
-	check("abort applied nothing", !exists("/etc/small") &&
-					       !strcmp(nodename(), "web01"));
+	check("abort applied nothing",
+	      !exists("/etc/small") && !strcmp(nodename(), "web01"));
 	unlink(path("/evil"));
 }
 
@@ -554,17 +579,19 @@ static void test_recovery(void)
 	put("/etc/added", "added\n", 0644);
 	sh("mkdir -p %s/etc/newdir", root);
 	put("/etc/newdir/f", "n\n", 0644);
-	snprintf(j, sizeof j, "id vm-1/9\nd etc/newdir\nf 0 1 /etc/motd\n"
-			      "f 1 0 /etc/added\nf 2 0 /etc/newdir/f\n");
+	snprintf(j, sizeof j,
+		 "id vm-1/9\nd etc/newdir\nf 0 1 /etc/motd\n"
+		 "f 1 0 /etc/added\nf 2 0 /etc/newdir/f\n");
 	put("/var/lib/xenchan/stage/journal", j, 0600);
 	put("/var/lib/xenchan/stage/f5", "junk", 0600);
 	xa_fini(&A);
 	check("init after crash", xa_init(&A, root, -1) == 0);
 	check("rolled back motd", is("/etc/motd", "original\n"));
-	check("removed added", !exists("/etc/added") && !exists("/etc/.xc-0.bak"));
+	check("removed added",
+	      !exists("/etc/added") && !exists("/etc/.xc-0.bak"));
 	check("removed new dir", !exists("/etc/newdir"));
-	check("journal gone", !strcmp(out("ls -A %s/var/lib/xenchan/stage",
-					  root), ""));
+	check("journal gone",
+	      !strcmp(out("ls -A %s/var/lib/xenchan/stage", root), ""));
 
 	/* crashed after the id was recorded: finish */
 	put("/etc/motd", "new\n", 0644);
@@ -576,8 +603,8 @@ static void test_recovery(void)
 	xa_fini(&A);
 	check("init after late crash", xa_init(&A, root, -1) == 0);
 	check("kept new motd", is("/etc/motd", "new\n"));
-	check("dropped backup", !exists("/etc/.xc-0.bak") &&
-					!exists("/etc/.xc-1.tmp"));
+	check("dropped backup",
+	      !exists("/etc/.xc-0.bak") && !exists("/etc/.xc-1.tmp"));
 	check("hosts kept", exists("/etc/hosts"));
 	put("/var/lib/xenchan/applied", "vm-1/1\n", 0644);
 }
@@ -654,17 +681,17 @@ static void test_freeze(void)
 		return;
 	}
 	sh("truncate -s 16M %s/fs.img && mkfs.ext4 -q -F %s/fs.img && "
-	   "mkdir -p %s && mount -o loop %s/fs.img %s", root, root, mnt, root,
-	   mnt);
+	   "mkdir -p %s && mount -o loop %s/fs.img %s",
+	   root, root, mnt, root, mnt);
 	check("fsfreeze", req("fsfreeze", mnt, 0) == 1 && status(0, "ok") &&
-				  !strcmp(kv(0, "frozen"), "1"));
+			      !strcmp(kv(0, "frozen"), "1"));
 	/* the kernel refuses a second freeze: proof it is frozen */
-	check("fsfreeze again", req("fsfreeze", mnt, 0) == 1 &&
-					!strcmp(kv(0, "frozen"), "0"));
+	check("fsfreeze again",
+	      req("fsfreeze", mnt, 0) == 1 && !strcmp(kv(0, "frozen"), "0"));
 	check("thaw", req("thaw", mnt, 0) == 1 && status(0, "ok") &&
-			      !strcmp(kv(0, "thawed"), "1"));
-	check("thaw again", req("thaw", mnt, 0) == 1 &&
-				    !strcmp(kv(0, "thawed"), "0"));
+			  !strcmp(kv(0, "thawed"), "1"));
+	check("thaw again",
+	      req("thaw", mnt, 0) == 1 && !strcmp(kv(0, "thawed"), "0"));
 	snprintf(cmd, sizeof cmd, "timeout 5 sh -c 'echo x > %s/f && sync'",
 		 mnt);
 	check("writable after thaw", system(cmd) == 0);
@@ -680,12 +707,12 @@ static void test_requests(void)
 	xs_init(&S, &xa_ops, &A, "boot", "test");
 	check("ping", req("ping", 0, 0) == 1 && status(0, "ok"));
 	check("info", req("info", 0, 0) == 1 && status(0, "ok") &&
-			      !strcmp(kv(0, "hostname"), "web01") &&
-			      !strcmp(kv(0, "applied"), "vm-1/1") &&
-			      !strcmp(kv(0, "version"), XC_VERSION) &&
-			      strlen(kv(0, "boot-id")) == 36 &&
-			      !strcmp(kv(0, "kernel"),
-				      strtok((char *)out("uname -r"), "\n")));
+			  !strcmp(kv(0, "hostname"), "web01") &&
+			  !strcmp(kv(0, "applied"), "vm-1/1") &&
+			  !strcmp(kv(0, "version"), XC_VERSION) &&
+			  strlen(kv(0, "boot-id")) == 36 &&
+			  !strcmp(kv(0, "kernel"),
+				  strtok((char *)out("uname -r"), "\n")));
 	req("net", 0, 0);
 	for (k = 0; k + 1 < nf; k++) {
 		if (!status(k, "more") || strcmp(kv(k, "name"), "xa0"))
@@ -694,13 +721,11 @@ static void test_requests(void)
 			     !strcmp(kv(k, "mtu"), "1400") &&
 			     !strcmp(kv(k, "state"), "up");
 		for (int i = 3; i < F[k].nfields; i++)
-			saw_addr += !strcmp(F[k].field[i],
-					    "addr=192.0.2.10/24") ||
-				    !strcmp(F[k].field[i],
-					    "addr=2001:db8::10/64");
+			saw_addr +=
+			    !strcmp(F[k].field[i], "addr=192.0.2.10/24") ||
+			    !strcmp(F[k].field[i], "addr=2001:db8::10/64");
 	}
-	check("net xa0", saw_dummy && saw_addr == 2 &&
-				    status(nf - 1, "ok"));
+	check("net xa0", saw_dummy && saw_addr == 2 && status(nf - 1, "ok"));
 	/* more addresses than one frame holds: continued frames */
 	for (k = 1; k <= 14; k++)
 		sh("ip addr add 10.77.0.%d/24 dev xa0", k);
@@ -711,55 +736,50 @@ static void test_requests(void)
 			continue;
 		saw_dummy++;
 		for (int i = 3; i < F[k].nfields; i++)
-			saw_addr += !strncmp(F[k].field[i], "addr=10.77.0.", 13);
+			saw_addr +=
+			    !strncmp(F[k].field[i], "addr=10.77.0.", 13);
 	}
-	check("net continued", saw_dummy >= 2 && saw_addr == 14 &&
-				       status(nf - 1, "ok"));
+	check("net continued",
+	      saw_dummy >= 2 && saw_addr == 14 && status(nf - 1, "ok"));
 	sh("ip addr flush dev xa0 to 10.77.0.0/24");
-	check("file-digest", req("file-digest", "/etc/motd", 0) == 1 &&
-				     status(0, "ok"));
-	snprintf(sha, sizeof sha, "%s",
-		 out("sha256sum %s", path("/etc/motd")));
+	check("file-digest",
+	      req("file-digest", "/etc/motd", 0) == 1 && status(0, "ok"));
+	snprintf(sha, sizeof sha, "%s", out("sha256sum %s", path("/etc/motd")));
 	stat(path("/etc/motd"), &st);
 	snprintf(size, sizeof size, "%lld", (long long)st.st_size);
 	check("digest matches sha256sum", !strcmp(kv(0, "sha256"), sha) &&
-						  !strcmp(kv(0, "size"), size) &&
-						  !strcmp(kv(0, "mode"), "0644"));
+					      !strcmp(kv(0, "size"), size) &&
+					      !strcmp(kv(0, "mode"), "0644"));
 	check("digest escape", req("file-digest", "/../etc/passwd", 0) == 1 &&
-				       status(0, "error") &&
-				       !strcmp(F[0].field[3],
-					       "path-escapes-root"));
+				   status(0, "error") &&
+				   !strcmp(F[0].field[3], "path-escapes-root"));
 	symlink("/etc", path("/evil"));
-	check("digest symlink", req("file-digest", "/evil/passwd", 0) == 1 &&
-					status(0, "error") &&
-					!strcmp(F[0].field[3],
-						"path-escapes-root"));
+	check("digest symlink",
+	      req("file-digest", "/evil/passwd", 0) == 1 &&
+		  status(0, "error") &&
+		  !strcmp(F[0].field[3], "path-escapes-root"));
 	unlink(path("/evil"));
-	check("set-hostname", req("set-hostname", "renamed", 0) == 1 &&
-				      status(0, "ok") &&
-				      !strcmp(nodename(), "renamed") &&
-				      is("/etc/hostname", "renamed\n") &&
-				      is("/etc/hosts", "127.0.0.1\tlocalhost\n"
-					  "127.0.1.1\trenamed.example.org "
-					  "renamed\n::1\tlocalhost\n"));
+	check("set-hostname",
+	      req("set-hostname", "renamed", 0) == 1 && status(0, "ok") &&
+		  !strcmp(nodename(), "renamed") &&
+		  is("/etc/hostname", "renamed\n") &&
+		  is("/etc/hosts", "127.0.0.1\tlocalhost\n"
+				   "127.0.1.1\trenamed.example.org "
+				   "renamed\n::1\tlocalhost\n"));
 	check("set-hostname bad", req("set-hostname", "a_b", 0) == 1 &&
-					  status(0, "error") &&
-					  !strcmp(nodename(), "renamed"));
-	check("sshkey-add", req("sshkey-add", "root", ED2) == 1 &&
-				    status(0, "ok") &&
-				    is("/root/.ssh/authorized_keys",
-				       EC1 "\n" ED2 "\n"));
-	check("sshkey-add again", req("sshkey-add", "root", ED2) == 1 &&
-					  status(0, "ok") &&
-					  is("/root/.ssh/authorized_keys",
-					     EC1 "\n" ED2 "\n"));
-	check("sshkey-remove", req("sshkey-remove", "root", ED2B) == 1 &&
-				       status(0, "ok") &&
-				       !strcmp(kv(0, "removed"), "1") &&
-				       is("/root/.ssh/authorized_keys",
-					  EC1 "\n") &&
-				       st_is("/root/.ssh/authorized_keys", 0600,
-					     0, 0));
+				      status(0, "error") &&
+				      !strcmp(nodename(), "renamed"));
+	check("sshkey-add",
+	      req("sshkey-add", "root", ED2) == 1 && status(0, "ok") &&
+		  is("/root/.ssh/authorized_keys", EC1 "\n" ED2 "\n"));
+	check("sshkey-add again",
+	      req("sshkey-add", "root", ED2) == 1 && status(0, "ok") &&
+		  is("/root/.ssh/authorized_keys", EC1 "\n" ED2 "\n"));
+	check("sshkey-remove",
+	      req("sshkey-remove", "root", ED2B) == 1 && status(0, "ok") &&
+		  !strcmp(kv(0, "removed"), "1") &&
+		  is("/root/.ssh/authorized_keys", EC1 "\n") &&
+		  st_is("/root/.ssh/authorized_keys", 0600, 0, 0));
 	{
 		/* a line longer than the agent's line buffer: refuse, keep */
 		static char big[6000], before[8192];
@@ -770,44 +790,44 @@ static void test_requests(void)
 		strcpy(before, slurp("/root/.ssh/authorized_keys"));
 		check("sshkey-remove long line",
 		      req("sshkey-remove", "root", ED2B) == 1 &&
-			      status(0, "error") &&
-			      is("/root/.ssh/authorized_keys", before));
+			  status(0, "error") &&
+			  is("/root/.ssh/authorized_keys", before));
 		/* adding works: the long line is kept, the key appended */
 		check("sshkey-add beside long line",
 		      req("sshkey-add", "root", ED2) == 1 && status(0, "ok") &&
-			      !strncmp(slurp("/root/.ssh/authorized_keys"),
-				       before, strlen(before)) &&
-			      !strcmp(slurp("/root/.ssh/authorized_keys") +
-					      strlen(before), ED2 "\n"));
+			  !strncmp(slurp("/root/.ssh/authorized_keys"), before,
+				   strlen(before)) &&
+			  !strcmp(slurp("/root/.ssh/authorized_keys") +
+				      strlen(before),
+				  ED2 "\n"));
 		check("sshkey-add beside long line, again",
 		      req("sshkey-add", "root", ED1) == 1 && status(0, "ok") &&
-			      strlen(slurp("/root/.ssh/authorized_keys")) ==
-				      strlen(before) + strlen(ED2) + 1);
+			  strlen(slurp("/root/.ssh/authorized_keys")) ==
+			      strlen(before) + strlen(ED2) + 1);
 		put("/root/.ssh/authorized_keys", EC1 "\n", 0600);
 	}
 	check("sshkey bad user", req("sshkey-add", "bob", ED2) == 1 &&
-					 status(0, "error") &&
-					 !strcmp(F[0].field[3],
-						 "no-such-user"));
+				     status(0, "error") &&
+				     !strcmp(F[0].field[3], "no-such-user"));
 	check("unknown verb", req("dance", 0, 0) == 1 && status(0, "error") &&
-				      !strcmp(F[0].field[3], "unknown-verb"));
+				  !strcmp(F[0].field[3], "unknown-verb"));
 	/* the real clock (not namespaced): only ever moved forward, by less
 	 * than two seconds, so that builds and timers do not mind */
 	snprintf(want, sizeof want, "%ld", (long)time(NULL) + 2);
 	check("set-time", req("set-time", want, 0) == 1 && status(0, "ok") &&
-				  time(NULL) >= atol(want));
-	check("set-time bad", req("set-time", "-5", 0) == 1 &&
-				      status(0, "error"));
+			      time(NULL) >= atol(want));
+	check("set-time bad",
+	      req("set-time", "-5", 0) == 1 && status(0, "error"));
 	check("no action yet", xa_pending_action(&A) == 0);
 	check("reboot", req("reboot", 0, 0) == 1 && status(0, "ok") &&
-				xa_pending_action(&A) == (int)RB_AUTOBOOT &&
-				xa_pending_action(&A) == 0);
+			    xa_pending_action(&A) == (int)RB_AUTOBOOT &&
+			    xa_pending_action(&A) == 0);
 	check("poweroff", req("poweroff", 0, 0) == 1 &&
-				  xa_pending_action(&A) == (int)RB_POWER_OFF);
+			      xa_pending_action(&A) == (int)RB_POWER_OFF);
 	/* fsfreeze with a mount point only: never the machine's own disks */
 	check("thaw nothing", req("thaw", "/nonexistent", 0) == 1 &&
-				      status(0, "ok") &&
-				      !strcmp(kv(0, "thawed"), "0"));
+				  status(0, "ok") &&
+				  !strcmp(kv(0, "thawed"), "0"));
 	test_freeze();
 }
 
