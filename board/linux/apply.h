@@ -134,7 +134,9 @@ extern const struct xs_ops xa_ops;
 /* Prepares a for the target root (a directory path; root_fd >= 0 is an
  * open descriptor of it, or -1 to open root). Creates var/lib/xenchan and
  * finishes or rolls back a commit an earlier run left half done (see
- * docs/APPLY.md). Returns 0 or -errno; the error is logged. */
+ * docs/APPLY.md). Returns 0 or -errno; the error is logged. After an
+ * error a may still serve requests and applied_id (a read-only root):
+ * begin() then fails with "root-not-writable". */
 int xa_init(struct xa_ctx *a, const char *root, int root_fd);
 /* Closes descriptors. */
 void xa_fini(struct xa_ctx *a);

@@ -429,7 +429,7 @@ int xa_init(struct xa_ctx *a, const char *root, int root_fd)
 	const char *name;
 	int i;
 
-	a->cur_fd = a->stage_fd = a->journal_fd = a->nl.fd = -1;
+	a->cur_fd = a->stage_fd = a->journal_fd = a->nl.fd = a->root_fd = -1;
 	a->nfiles = 0;
 	for (i = 0; i < XA_FILES_MAX; i++)
 		a->files[i].dirfd = -1;
@@ -437,21 +437,24 @@ int xa_init(struct xa_ctx *a, const char *root, int root_fd)
 	if (root_fd < 0)
 		root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
+		i = errno;
 		xlog(XLOG_ERR,
-		     "cannot open the target root %s: %s; check "
-		     "--root",
-		     root, strerror(errno));
-		return -errno;
+		     "cannot open the target root %s: %s; check --root", root,
+		     strerror(i));
+		return -i;
 	}
 	a->root_fd = root_fd;
 	memset(&mk, 0, sizeof mk);
-	a->stage_fd = xa_parent(a, XA_STAGE_DIR "/x", &mk, &name);
+	i = xa_parent(a, XA_STAGE_DIR "/x", &mk, &name);
 	a->ndirs = 0;
-	if (a->stage_fd < 0) {
-		xlog(XLOG_ERR, "cannot make %s/%s: %s; is the root writable?",
-		     root, XA_STAGE_DIR, strerror(-a->stage_fd));
-		return a->stage_fd;
+	if (i < 0) {
+		xlog(XLOG_ERR,
+		     "cannot make %s/%s: %s; is the root writable? "
+		     "(requests are still served)",
+		     root, XA_STAGE_DIR, strerror(-i));
+		return i;
 	}
+	a->stage_fd = i;
 	fchmod(a->stage_fd, 0700); /* staged files may hold secrets */
 	recover(a);
 	xa_clear_stage(a);

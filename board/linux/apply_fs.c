@@ -76,14 +76,13 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		own = mk && mk->own_from && depth + 1 >= mk->own_from;
 		if (nfd < 0 && errno == ENOENT && mk) {
+			mode_t m = own && !strchr(e + 1, '/') ? 0700 : 0755;
+
 			if (a->ndirs == XA_DIRS_MAX) {
 				close(fd);
 				return -EMLINK;
 			}
-			if (mkdirat(fd, comp,
-				    own && !strchr(e + 1, '/') ? 0700 : 0755) <
-				0 &&
-			    errno != EEXIST) {
+			if (mkdirat(fd, comp, m) < 0) {
 				nfd = -errno;
 				close(fd);
 				return nfd;
@@ -99,8 +98,10 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 			nfd = openat(fd, comp,
 				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 					 O_CLOEXEC);
-			if (nfd >= 0 && own &&
-			    fchown(nfd, mk->uid, mk->gid) < 0) {
+			/* owner, and a mode the umask does not decide */
+			if (nfd >= 0 &&
+			    ((own && fchown(nfd, mk->uid, mk->gid) < 0) ||
+			     fchmod(nfd, m) < 0)) {
 				close(nfd);
 				nfd = -1;
 			}

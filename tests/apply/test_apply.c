@@ -287,6 +287,27 @@ static void setup(void)
 	   root, root);
 }
 
+/* ---- a read-only root: no transactions, queries still work ---- */
+
+static void test_readonly_root(void)
+{
+	static struct xa_ctx b;
+	char id[XS_ID_MAX];
+	const char *why = NULL;
+
+	sh("mkdir -p %s/ro/var/lib/xenchan && echo ro-1/1 > "
+	   "%s/ro/var/lib/xenchan/applied && mount --bind %s/ro %s/ro && "
+	   "mount -o remount,bind,ro %s/ro",
+	   root, root, root, root, root);
+	check("ro init fails", xa_init(&b, path("/ro"), -1) == -EROFS);
+	check("ro applied_id", xa_ops.applied_id(&b, id, sizeof id) == 6 &&
+				   !strcmp(id, "ro-1/1"));
+	check("ro begin refused", xa_ops.begin(&b, "ro-1/2", &why) < 0 && why &&
+				      !strcmp(why, "root-not-writable"));
+	xa_fini(&b);
+	sh("umount %s/ro && rm -rf %s/ro", root, root);
+}
+
 /* ---- a full, successful transaction ---- */
 
 static void test_apply_all(void)
@@ -836,6 +857,8 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	xlog_level = 0; /* silent on success; failures are printed */
 	setup();
+	umask(077); /* the agent must not depend on a friendly umask */
+	test_readonly_root();
 	if (xa_init(&A, root, -1) < 0)
 		die("xa_init");
 	test_apply_all();
