@@ -33,10 +33,8 @@ static int field_is(const struct xf_frame *f, int i, const char *s)
 
 /* Queues one small frame (HELLO, REQ); replaces a half-sent one, which the
  * agent's parser drops when it sees the new '~'. */
-static void queue(struct hx_client *x, struct xf_writer *w)
+static void queue(struct hx_client *x, long n)
 {
-	long n = xf_end(w);
-
 	x->line_len = n > 0 ? (size_t)n : 0;
 	x->line_off = 0;
 }
@@ -49,7 +47,7 @@ static void send_hello(struct hx_client *x)
 	xf_add_str(&w, x->nonce);
 	xf_add_u64(&w, HX_VMIN);
 	xf_add_u64(&w, HX_VMAX);
-	queue(x, &w);
+	queue(x, xf_end(&w));
 	x->hello_at = x->now + HX_HELLO_MS;
 }
 
@@ -179,6 +177,32 @@ int hx_start_provision(struct hx_client *x, const struct hc_config *cfg,
 	return x->outcome == HX_NOMEM ? -1 : 0;
 }
 
+/* REQ <id> <words...> into line; the line's length or a negative code. */
+static long encode_req(char *line, size_t cap, const char *id, int nwords,
+		       const char **words)
+{
+	struct xf_writer w;
+	int i;
+
+	xf_begin(&w, line, cap, "REQ");
+	xf_add_str(&w, id);
+	for (i = 0; i < nwords; i++)
+		xf_add_str(&w, words[i]);
+	return xf_end(&w);
+}
+
+int hx_check_request(int nwords, const char **words)
+{
+	char line[XF_LINE_MAX];
+
+	if (nwords < 1 || nwords > XF_FIELDS_MAX - 2)
+		return -1;
+	/* the widest id: a request that fits with it always fits */
+	return encode_req(line, sizeof line, "1000000000", nwords, words) < 0
+		   ? -1
+		   : 0;
+}
+
 int hx_start_request(struct hx_client *x, int nwords, const char **words,
 		     uint32_t timeout_ms, uint64_t now_ms)
 {
@@ -186,7 +210,7 @@ int hx_start_request(struct hx_client *x, int nwords, const char **words,
 	int i;
 
 	init(x, timeout_ms, now_ms);
-	if (nwords < 1 || nwords > XF_FIELDS_MAX - 2)
+	if (hx_check_request(nwords, words))
 		return -1;
 	for (i = 0; i < nwords; i++)
 		x->req[i] = words[i];
@@ -243,13 +267,8 @@ static void on_welcome(struct hx_client *x, const struct xf_frame *f)
 		}
 		x->state = HX_SEND;
 	} else {
-		struct xf_writer w;
-		int i;
-		xf_begin(&w, x->line, sizeof x->line, "REQ");
-		xf_add_str(&w, x->req_id);
-		for (i = 0; i < x->nreq; i++)
-			xf_add_str(&w, x->req[i]);
-		queue(x, &w);
+		queue(x, encode_req(x->line, sizeof x->line, x->req_id, x->nreq,
+				    x->req));
 		x->state = HX_REQUEST;
 	}
 }

@@ -110,6 +110,8 @@ struct hx_client {
  * (out of memory). */
 int hx_start_provision(struct hx_client *x, const struct hc_config *cfg,
 		       uint32_t timeout_ms, int retries, uint64_t now_ms);
+/* 0 if words make a valid REQ frame (no empty word, fits in a frame). */
+int hx_check_request(int nwords, const char **words);
 /* Starts a request: words[0] is the verb, then its arguments; they must
  * stay valid. */
 int hx_start_request(struct hx_client *x, int nwords, const char **words,

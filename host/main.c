@@ -180,7 +180,7 @@ static int cmd_check(const struct opts *o)
 		return usage("check needs CONFIG");
 	}
 	if (load_config(c, o, o->pos[0])) {
-		fprintf(stderr, "xenchan: %s\n", c->err);
+		hr_error(o->json, "check", "bad-config", EX_USAGE, c->err);
 		hc_free(c);
 		free(c);
 		return EX_USAGE;
@@ -191,13 +191,13 @@ static int cmd_check(const struct opts *o)
 	return EX_OK;
 }
 
-static int open_channel(const char *spec)
+static int open_channel(const struct opts *o, const char *command)
 {
 	char err[512];
-	int fd = ch_open(spec, err, sizeof err);
+	int fd = ch_open(o->pos[0], err, sizeof err);
 
 	if (fd < 0)
-		fprintf(stderr, "xenchan: %s\n", err);
+		hr_error(o->json, command, "channel-error", EX_CHANNEL, err);
 	return fd;
 }
 
@@ -237,13 +237,13 @@ static int cmd_provision(const struct opts *o)
 		return usage("provision needs SOCKET and CONFIG");
 	}
 	if (load_config(c, o, o->pos[1])) {
-		fprintf(stderr, "xenchan: %s\n", c->err);
+		hr_error(o->json, "provision", "bad-config", EX_USAGE, c->err);
 		rc = EX_USAGE;
 		goto out;
 	}
 	if (!o->quiet)
 		hr_undelivered(c);
-	if ((fd = open_channel(o->pos[0])) < 0) {
+	if ((fd = open_channel(o, "provision")) < 0) {
 		rc = EX_CHANNEL;
 		goto out;
 	}
@@ -315,7 +315,12 @@ static int cmd_request(const struct opts *o, int query)
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
 		words[nw++] = now;
 	}
-	if ((fd = open_channel(o->pos[0])) < 0) {
+	if (hx_check_request(nw, words)) {
+		free(x);
+		return usage("empty argument, or the request is longer than a "
+			     "frame");
+	}
+	if ((fd = open_channel(o, query ? "query" : "signal")) < 0) {
 		free(x);
 		return EX_CHANNEL;
 	}

@@ -290,3 +290,20 @@ void hr_request(int json, int quiet, int query, const char *verb,
 			x->have_welcome ? " with --resident" : "");
 	}
 }
+
+void hr_error(int json, const char *command, const char *status, int rc,
+	      const char *msg)
+{
+	struct hj j;
+
+	fprintf(stderr, "xenchan: %s\n", msg);
+	if (!json)
+		return;
+	hj_init(&j, stdout);
+	hj_begin_object(&j, NULL);
+	hj_string(&j, "command", command);
+	hj_string(&j, "status", status);
+	hj_int(&j, "exit", rc);
+	hj_string(&j, "error", msg);
+	hj_end_object(&j);
+}

@@ -22,4 +22,9 @@ void hr_provision(int json, int quiet, const struct hc_config *c,
 void hr_request(int json, int quiet, int query, const char *verb,
 		const struct hx_client *x, int rc, const char *chan_err);
 
+/* An error before any exchange (bad config, channel not opened): msg on
+ * stderr and, with json, {"command","status","exit","error"} on stdout. */
+void hr_error(int json, const char *command, const char *status, int rc,
+	      const char *msg);
+
 #endif

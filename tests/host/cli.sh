@@ -59,6 +59,11 @@ case_ "not a socket" 5 "neither a Unix socket nor a character device" -- \
 	provision "$T/seed/meta-data" "$T/seed"
 case_ "bad fd" 5 "fd:77: not an open file descriptor" -- \
 	provision fd:77 "$T/seed"
+case_ "empty argument" 2 "empty argument" -- signal fd:0 set-hostname ""
+case_ "bad config --json" 2 '{"command":"provision","status":"bad-config","exit":2,"error":"' -- \
+	provision fd:0 "$T/bad.conf" --json
+case_ "no channel --json" 5 '"status":"channel-error","exit":5,"error":"fd:77:' -- \
+	query fd:77 ping --json
 # a socket nobody listens on
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
 	"$T/dead.sock" 2>/dev/null &&
