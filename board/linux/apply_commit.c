@@ -126,7 +126,9 @@ static int prepare(struct xa_ctx *a, int k)
 		fd = openat(f->dirfd, tmp,
 			    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		in = openat(a->stage_fd, stage, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && in >= 0)
+		if (in < 0)
+			r = -errno;
+		else if (fd >= 0)
 			r = xa_copy(a, in, fd);
 		if (in >= 0)
 			close(in);
@@ -134,7 +136,7 @@ static int prepare(struct xa_ctx *a, int k)
 		return -errno;
 	}
 	if (fd < 0)
-		return -errno;
+		return r < 0 ? r : -errno;
 	/* chown first: it clears set-id bits that fchmod then sets */
 	if (!r && (fchown(fd, f->uid, f->gid) < 0 || fchmod(fd, f->mode) < 0 ||
 		   fsync(fd) < 0))
