@@ -6,8 +6,9 @@ HOST_SRCS += $(wildcard host/*.c)
 # Host modules without main(), and the engines they use, for tests.
 HOST_LIB_SRCS := $(filter-out host/main.c,$(wildcard host/*.c))
 HOST_ENGINE := agent/frame.c agent/crc32.c agent/sha256.c agent/item.c
-HOST_TESTS := native cloudinit json client
-HOST_TEST_SUPPORT := tests/host/fakeagent.c
+HOST_TESTS := native cloudinit json client interop
+# the fake agent, and the real agent engine for the interop test
+HOST_TEST_SUPPORT := tests/host/fakeagent.c agent/session.c
 
 $(O)/hosttest/test_%: tests/host/test_%.c $(HOST_LIB_SRCS) $(HOST_ENGINE) \
 		$(HOST_TEST_SUPPORT) tests/unit/check.h $(wildcard host/*.h) \

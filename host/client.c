@@ -37,6 +37,7 @@ static void queue(struct hx_client *x, long n)
 {
 	x->line_len = n > 0 ? (size_t)n : 0;
 	x->line_off = 0;
+	x->out_gen++;
 }
 
 static void send_hello(struct hx_client *x)
@@ -259,6 +260,7 @@ static void on_welcome(struct hx_client *x, const struct xf_frame *f)
 		snprintf(x->welcome.applied, sizeof x->welcome.applied, "%.*s",
 			 (int)n, v);
 	x->line_len = x->line_off = 0; /* a pending repeat HELLO is moot */
+	x->out_gen++;
 	x->deadline = x->now + x->timeout_ms;
 	if (x->provisioning) {
 		if (build_tx(x) < 0) {
@@ -412,6 +414,7 @@ void hx_input(struct hx_client *x, const void *p, size_t n)
 
 const void *hx_output(struct hx_client *x, size_t *len)
 {
+	x->out_given = x->out_gen;
 	if (x->state != HX_DONE && x->line_off < x->line_len) {
 		*len = x->line_len - x->line_off;
 		return x->line + x->line_off;
@@ -426,6 +429,11 @@ const void *hx_output(struct hx_client *x, size_t *len)
 
 void hx_output_ack(struct hx_client *x, size_t n)
 {
+	/* input since hx_output() replaced what it gave (a WELCOME ended the
+	 * HELLOs, a retry started over): those bytes were of a superseded
+	 * frame, which the next frame's '~' cuts off at the peer */
+	if (x->out_given != x->out_gen)
+		return;
 	if (x->line_off < x->line_len) {
 		x->line_off += n;
 		return;

@@ -4,7 +4,10 @@
  * and 5 (requests). The caller (chan.h) runs the loop: it writes what
  * hx_output() gives and acknowledges it with hx_output_ack(), feeds every
  * byte read to hx_input(), and calls hx_tick() with a monotonic clock,
- * until hx_done() says the outcome is known.
+ * until hx_done() says the outcome is known. Input fed between
+ * hx_output() and hx_output_ack() may replace the output (a WELCOME, a
+ * retry); the ack of the old bytes is then ignored, so a loop may read and
+ * write in any order.
  *
  * Handshake: HELLO with a fresh random nonce, repeated every HX_HELLO_MS
  * and at once when the agent says READY, until a WELCOME carries that
@@ -103,6 +106,9 @@ struct hx_client {
 	/* one small frame waiting to be sent (HELLO, REQ) */
 	char line[XF_LINE_MAX];
 	size_t line_len, line_off;
+	/* bumped whenever the output is replaced; hx_output_ack() ignores an
+	 * ack for output given before (out_given) */
+	uint32_t out_gen, out_given;
 	struct xf_parser parser;
 };
 
