@@ -286,6 +286,19 @@ static int xrt_claim(const struct xt_opts *o, uint64_t deadline)
 		return rc;
 	}
 	xlog(XLOG_INFO, "unbound console-%ld from the kernel's hvc_xen", id);
+	/* Unbinding left the frontend Closed (6), and QEMU's backend followed
+	 * it to Closed; it starts over only once the frontend says
+	 * Initialising (1) again. Seen on real Xen 4.17 (tests/xen). */
+	{
+		char path[64];
+		snprintf(path, sizeof path, "device/console/%ld/state", id);
+		rc = xsw_write(&xrt.xs, &xrt.io, 0, path, "1", deadline);
+		if (rc < 0) {
+			xlog(XLOG_ERR, "cannot reset console-%ld to "
+			     "Initialising: %s", id, strerror(-rc));
+			return rc;
+		}
+	}
 	return 0;
 }
 
