@@ -54,13 +54,15 @@ create() {
 	rep $1 t-create "$(since $t0)"
 }
 
-# wait_for SECONDS CMD...: poll every 0.1 s until CMD succeeds.
+# wait_for SECONDS CMD...: poll until CMD succeeds, by dom0's clock (a
+# count of sleeps would stretch threefold on an emulated CPU).
+secs_now() { read -r u _ </proc/uptime; echo ${u%.*}; }
 wait_for() {
-	n=$(($1 * 10)); shift
+	end=$(($(secs_now) + $1))
+	shift
 	while ! "$@" 2>/dev/null; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.1
+		[ "$(secs_now)" -lt $end ] || return 1
+		sleep 0.2
 	done
 }
 gone() { ! xl domid "$1" >/dev/null 2>&1; }
@@ -133,7 +135,7 @@ wait_agent() {
 	rep $1 t-socket "$(since $t0)"
 	socat -u UNIX-CONNECT:$SOCK - >/run/$1.ready 2>/dev/null &
 	sp=$!
-	wait_for 40 grep -q READY /run/$1.ready && rep $1 t-connected "$(since $t0)"
+	wait_for 60 grep -q READY /run/$1.ready && rep $1 t-connected "$(since $t0)"
 	kill $sp 2>/dev/null
 	wait $sp 2>/dev/null
 	rep_lines $1 ready </run/$1.ready
