@@ -317,11 +317,20 @@ static void on_done(struct hx_client *x, const struct xf_frame *f)
 	copy_field(a, sizeof a, f, 3);
 	copy_field(b, sizeof b, f, 4);
 	copy_field(c, sizeof c, f, 5);
-	x->failed_seq = 0;
-	if (!xf_parse_u64(a, strlen(a), UINT32_MAX, &seq))
-		x->failed_seq = (uint32_t)seq;
 	snprintf(x->reason, sizeof x->reason, "%s%s%s%s%s", a, b[0] ? " " : "",
 		 b, c[0] ? " " : "", c);
+	/* a failure while receiving names the item's seq: mark that item */
+	if (!xf_parse_u64(a, strlen(a), UINT32_MAX, &seq) &&
+	    !field_is(f, 4, "frame")) {
+		int i;
+		for (i = 0; i < x->cfg->nitems; i++)
+			if (x->item_seq[i] == seq && !x->result[i].status[0]) {
+				snprintf(x->result[i].status,
+					 sizeof x->result[i].status, "failed");
+				snprintf(x->result[i].reason,
+					 sizeof x->result[i].reason, "%s", c);
+			}
+	}
 	/* "failed <n> frame seq" (or "failed seq expected=<n>", the first
 	 * draft's words) */
 	if (field_is(f, 3, "seq") ||

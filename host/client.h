@@ -85,7 +85,6 @@ struct hx_client {
 	uint32_t item_seq[XC_ITEMS_MAX];
 	struct hx_result result[XC_ITEMS_MAX];
 	char reason[HX_REASON_MAX]; /* of a failed DONE, "seq kind reason" */
-	uint32_t failed_seq;
 
 	/* requests */
 	int nreq;

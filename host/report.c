@@ -114,14 +114,12 @@ void hr_provision(int json, int quiet, const struct hc_config *c,
 		    x->welcome.applied[0] ? x->welcome.applied : "none");
 	for (i = 0; i < c->nitems && !quiet; i++) {
 		const struct hx_result *r = &x->result[i];
-		/* per item only when the agent answered per item (a failure
-		 * while receiving names its item in the error line) */
-		if ((x->outcome != HX_APPLIED && x->outcome != HX_FAILED) ||
-		    !x->result[0].status[0])
-			break;
+		/* the items the agent answered for: all of them after a
+		 * COMMIT, the one to blame for a failure while receiving */
+		if (!r->status[0])
+			continue;
 		hc_describe(&c->item[i], d, sizeof d);
-		printf("  [%3u] %s: %s%s%s\n", x->item_seq[i], d,
-		       r->status[0] ? r->status : "no answer",
+		printf("  [%3u] %s: %s%s%s\n", x->item_seq[i], d, r->status,
 		       r->reason[0] ? " " : "", r->reason);
 	}
 	if (chan_err)

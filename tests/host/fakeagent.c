@@ -233,6 +233,13 @@ static int on_frame(struct fa *a, const struct xf_frame *f, const char *raw,
 			a->nitems++;
 		}
 		field(s2, sizeof s2, f, 2);
+		if (a->script == FA_RECV_FAIL && seq == 3) {
+			noise(a);
+			frame(a, "DONE", a->id, "failed", "3", s2,
+			      "no-such-interface", 0);
+			a->in_tx = 0;
+			return 0;
+		}
 		if (!strcmp(s2, "file")) {
 			const char *v = xf_find_kv(f, 4, "size", NULL);
 			field(a->path, sizeof a->path, f, 3);

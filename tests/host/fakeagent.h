@@ -27,6 +27,7 @@ enum fa_script {
 	FA_REQ_ERROR, /* answers REQ with "error" */
 	FA_CLOSE,     /* closes the channel after the first HELLO */
 	FA_SLOW,      /* reads in small bites, slowly */
+	FA_RECV_FAIL, /* item 3 refused while receiving */
 };
 
 /* Runs the script on fd until the peer closes or the script ends. */

@@ -389,6 +389,15 @@ static void test_cli(void)
 	CHECK(strstr(out, "fqdn web1.example.com: failed bad-hostname\n"));
 	CHECK(strstr(err, "the agent failed i-0123456789abcdef/2"));
 
+	CASE("cli failure while receiving: the item to blame, exit 4");
+	CHECK(cli(FA_RECV_FAIL, native, out, sizeof out, err, sizeof err,
+		  &log) == 4);
+	CHECK(strstr(out, "  [  3] iface eth0 mac=52:54:00:12:34:56 mtu=1500: "
+			  "failed no-such-interface\n"));
+	CHECK(count(out, "] ") == 1);
+	CHECK(strstr(err, "failed i-0123456789abcdef/2: 3 iface "
+			  "no-such-interface"));
+
 	CASE("cli already: exit 0");
 	CHECK(cli(FA_ALREADY, native, out, sizeof out, err, sizeof err, &log) ==
 	      0);
