@@ -116,6 +116,18 @@ static int stage_iface(struct xa_ctx *a, const struct xc_item *it,
 	return 0;
 }
 
+/* A destination has no bits set after its prefix (the kernel refuses
+ * 10.1.2.3/16; say so now rather than at commit). */
+static int net_only(const struct xcc_ip *ip)
+{
+	int i;
+
+	for (i = ip->prefix; i < (ip->family == 4 ? 32 : 128); i++)
+		if (ip->a[i / 8] & (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
 static int stage_route(struct xa_ctx *a, const struct xc_item *it, int i,
 		       const char **reason)
 {
@@ -131,7 +143,8 @@ static int stage_route(struct xa_ctx *a, const struct xc_item *it, int i,
 		if (!r->has_gw)
 			return fail(reason, "default-needs-via", 0);
 		r->dst.family = r->gw.family; /* ::/0 or 0.0.0.0/0 */
-	} else if (xcc_ip_prefix(it->b.p, it->b.n, &r->dst) < 0) {
+	} else if (xcc_ip_prefix(it->b.p, it->b.n, &r->dst) < 0 ||
+		   !net_only(&r->dst)) {
 		return fail(reason, "bad-route", 0);
 	}
 	if (r->has_gw && r->gw.family != r->dst.family)

@@ -340,6 +340,9 @@ static void test_apply_all(void)
 	check("route net", !strcmp(add(mk(XC_ITEM_ROUTE, "net0",
 					  "198.51.100.0/24", "192.0.2.254")),
 				   "ok"));
+	check(
+	    "route on-link",
+	    !strcmp(add(mk(XC_ITEM_ROUTE, "net0", "203.0.113.0/24", 0)), "ok"));
 	check("ns1",
 	      !strcmp(add(mk(XC_ITEM_NAMESERVER, "192.0.2.53", 0, 0)), "ok"));
 	check("ns2",
@@ -399,6 +402,9 @@ static void test_apply_all(void)
 		  strstr(out("ip -4 route show default"), "metric 100"));
 	check("default route v6", !!strstr(out("ip -6 route show default"),
 					   "default via 2001:db8::1 dev xa0"));
+	check("on-link route",
+	      !!strstr(out("ip -4 route show 203.0.113.0/24"),
+		       "203.0.113.0/24 dev xa0 proto static scope link"));
 	check("net route", !!strstr(out("ip -4 route show 198.51.100.0/24"),
 				    "via 192.0.2.254 dev xa0"));
 	check("motd bytes", is("/etc/motd", "hello\nworld\n"));
@@ -580,6 +586,14 @@ static void test_bad_inputs(void)
 	check("bad gateway family",
 	      !strcmp(add(mk(XC_ITEM_ROUTE, "n", "10.1.0.0/16", "2001:db8::1")),
 		      "bad-gateway"));
+	check("route host bits",
+	      !strcmp(add(mk(XC_ITEM_ROUTE, "n", "10.1.2.3/16", "10.0.0.1")),
+		      "bad-route"));
+	check("route v6 host bits",
+	      !strcmp(add(mk(XC_ITEM_ROUTE, "n", "2001:db8::1/64", 0)),
+		      "bad-route"));
+	check("route v6 on-link",
+	      !strcmp(add(mk(XC_ITEM_ROUTE, "n", "2001:db8:5::/48", 0)), "ok"));
 	check("bad nameserver",
 	      !strcmp(add(mk(XC_ITEM_NAMESERVER, "dns", 0, 0)), "bad-address"));
 	xa_ops.abort(&A);
