@@ -153,26 +153,21 @@ static int ethernet(struct np_state *s, struct yw_doc *d, const char *key,
 				"nameservers must be a mapping");
 	/* an interface with nothing static to set (dhcp only) is not sent:
 	 * declaring it would only make the agent look for it */
-	if (!mtu && !gw4 && !gw6 && !yw_get(d, e, "addresses") &&
-	    !yw_get(d, e, "routes"))
-		return yw_each(s, d, yw_get(d, ns, "addresses"),
-			       "nameservers.addresses", add_dns, "addresses") ||
-			       yw_each(s, d, yw_get(d, ns, "search"),
-				       "nameservers.search", add_dns, "search")
-			   ? -1
-			   : 0;
-	if (hc_add_iface(s->c, yw_at(d, e), ifid, mac, name, mtu) ||
-	    yw_each(s, d, yw_get(d, e, "addresses"), "addresses", add_addr,
-		    ifid))
-		return -1;
-	if (gw4 && hc_add_route(s->c, yw_at(d, yw_get(d, e, "gateway4")), ifid,
-				"default", gw4, 0))
-		return -1;
-	if (gw6 && hc_add_route(s->c, yw_at(d, yw_get(d, e, "gateway6")), ifid,
-				"default", gw6, 0))
-		return -1;
-	if (yw_each(s, d, yw_get(d, e, "routes"), "routes", add_route, ifid))
-		return -1;
+	if (mtu || gw4 || gw6 || yw_get(d, e, "addresses") ||
+	    yw_get(d, e, "routes")) {
+		if (hc_add_iface(s->c, yw_at(d, e), ifid, mac, name, mtu) ||
+		    yw_each(s, d, yw_get(d, e, "addresses"), "addresses",
+			    add_addr, ifid) ||
+		    (gw4 &&
+		     hc_add_route(s->c, yw_at(d, yw_get(d, e, "gateway4")),
+				  ifid, "default", gw4, 0)) ||
+		    (gw6 &&
+		     hc_add_route(s->c, yw_at(d, yw_get(d, e, "gateway6")),
+				  ifid, "default", gw6, 0)) ||
+		    yw_each(s, d, yw_get(d, e, "routes"), "routes", add_route,
+			    ifid))
+			return -1;
+	}
 	return yw_each(s, d, yw_get(d, ns, "addresses"),
 		       "nameservers.addresses", add_dns, "addresses") ||
 		       yw_each(s, d, yw_get(d, ns, "search"),
