@@ -14,15 +14,35 @@ static void finish(struct hx_client *x, enum hx_outcome o)
 	x->outcome = o;
 }
 
+/* Copies field i (truncated to cap) with control bytes as '?': what the
+ * agent says ends up on a terminal. */
 static void copy_field(char *dst, size_t cap, const struct xf_frame *f, int i)
 {
-	size_t n = 0;
+	size_t n = 0, j;
 
 	if (i < f->nfields) {
 		n = f->len[i] < cap - 1 ? f->len[i] : cap - 1;
-		memcpy(dst, f->field[i], n);
+		for (j = 0; j < n; j++) {
+			unsigned char ch = (unsigned char)f->field[i][j];
+			dst[j] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+		}
 	}
 	dst[n] = 0;
+}
+
+/* The value of key=value among fields 4.. (WELCOME's), copied like
+ * copy_field(); "" if absent. */
+static void copy_kv(char *dst, size_t cap, const struct xf_frame *f,
+		    const char *key)
+{
+	struct xf_frame one;
+	size_t n = 0;
+	const char *v = xf_find_kv(f, 4, key, &n);
+
+	one.nfields = 1;
+	one.field[0] = v ? v : "";
+	one.len[0] = v ? n : 0;
+	copy_field(dst, cap, &one, 0);
 }
 
 static int field_is(const struct xf_frame *f, int i, const char *s)
@@ -239,9 +259,6 @@ void hx_free(struct hx_client *x)
 
 static void on_welcome(struct hx_client *x, const struct xf_frame *f)
 {
-	const char *v;
-	size_t n;
-
 	if (x->state != HX_HELLO || !field_is(f, 1, x->nonce)) {
 		x->stale++;
 		return;
@@ -249,16 +266,9 @@ static void on_welcome(struct hx_client *x, const struct xf_frame *f)
 	x->have_welcome = 1;
 	copy_field(x->welcome.version, sizeof x->welcome.version, f, 2);
 	copy_field(x->welcome.boot_id, sizeof x->welcome.boot_id, f, 3);
-	x->welcome.agent[0] = x->welcome.caps[0] = x->welcome.applied[0] = 0;
-	if ((v = xf_find_kv(f, 4, "agent", &n)))
-		snprintf(x->welcome.agent, sizeof x->welcome.agent, "%.*s",
-			 (int)n, v);
-	if ((v = xf_find_kv(f, 4, "caps", &n)))
-		snprintf(x->welcome.caps, sizeof x->welcome.caps, "%.*s",
-			 (int)n, v);
-	if ((v = xf_find_kv(f, 4, "applied", &n)))
-		snprintf(x->welcome.applied, sizeof x->welcome.applied, "%.*s",
-			 (int)n, v);
+	copy_kv(x->welcome.agent, sizeof x->welcome.agent, f, "agent");
+	copy_kv(x->welcome.caps, sizeof x->welcome.caps, f, "caps");
+	copy_kv(x->welcome.applied, sizeof x->welcome.applied, f, "applied");
 	x->line_len = x->line_off = 0; /* a pending repeat HELLO is moot */
 	x->out_gen++;
 	x->deadline = x->now + x->timeout_ms;
