@@ -61,20 +61,54 @@ static void put_attr(struct xn_req *q, int type, const void *d, size_t len)
 	q->h.nlmsg_len = NLMSG_ALIGN(q->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
+int xn_walk(uint32_t seq, const void *buf, size_t n,
+	    int (*cb)(void *ctx, const struct nlmsghdr *h), void *ctx, int *ret)
+{
+	const unsigned char *b = buf;
+	size_t left = n, len;
+
+	while (left >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)b;
+
+		len = h->nlmsg_len;
+		if (len < sizeof *h || len > left)
+			return -EPROTO; /* a 0 here would loop forever */
+		if (h->nlmsg_seq != seq) {
+			/* a late reply to an earlier request */
+		} else if (h->nlmsg_type == NLMSG_DONE) {
+			return 1;
+		} else if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			if (len < NLMSG_LENGTH(sizeof *e))
+				return -EPROTO;
+			if (e->error)
+				*ret = e->error;
+			return 1;
+		} else if (!*ret && cb) {
+			*ret = cb(ctx, h);
+		}
+		len = NLMSG_ALIGN(len);
+		if (len >= left)
+			break;
+		b += len;
+		left -= len;
+	}
+	return 0;
+}
+
 /* Sends q and reads replies up to the ack or the end of the dump. */
 static int xn_talk(struct xn *n, struct xn_req *q,
 		   int (*cb)(void *ctx, const struct nlmsghdr *h), void *ctx)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int ret = 0;
+	int ret = 0, done = 0;
 
 	q->h.nlmsg_seq = ++n->seq;
 	if (sendto(n->fd, q, q->h.nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof sa) < 0)
 		return -errno;
-	for (;;) {
+	while (!done) {
 		ssize_t r = recv(n->fd, n->buf, sizeof n->buf, MSG_TRUNC);
-		size_t off = 0, left;
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -82,32 +116,11 @@ static int xn_talk(struct xn *n, struct xn_req *q,
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		if ((size_t)r > sizeof n->buf)
 			return -EMSGSIZE;
-		for (left = (size_t)r; left >= sizeof(struct nlmsghdr);) {
-			const struct nlmsghdr *h =
-			    (const struct nlmsghdr *)(n->buf + off);
-			size_t len = h->nlmsg_len;
-
-			if (len < sizeof *h || len > left)
-				return -EPROTO;
-			if (h->nlmsg_seq != n->seq) {
-				/* a late reply to an earlier request */
-			} else if (h->nlmsg_type == NLMSG_DONE) {
-				return ret;
-			} else if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-				if (len < NLMSG_LENGTH(sizeof *e))
-					return -EPROTO;
-				return e->error ? e->error : ret;
-			} else if (!ret && cb) {
-				ret = cb(ctx, h);
-			}
-			len = NLMSG_ALIGN(len);
-			if (len >= left)
-				break;
-			off += len;
-			left -= len;
-		}
+		done = xn_walk(n->seq, n->buf, (size_t)r, cb, ctx, &ret);
+		if (done < 0)
+			return done;
 	}
+	return ret;
 }
 
 struct link_cb {
@@ -115,31 +128,38 @@ struct link_cb {
 	void *ctx;
 };
 
-static int on_link(void *ctx, const struct nlmsghdr *h)
+int xn_parse_link(const struct nlmsghdr *h, struct xn_link *l)
 {
-	const struct link_cb *c = ctx;
 	const struct ifinfomsg *i = NLMSG_DATA(h);
 	const struct rtattr *a;
-	struct xn_link l;
-	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof *i);
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof *i);
 
 	if (h->nlmsg_type != RTM_NEWLINK || len < 0)
 		return 0;
-	memset(&l, 0, sizeof l);
-	l.index = i->ifi_index;
-	l.flags = i->ifi_flags;
+	memset(l, 0, sizeof *l);
+	l->index = i->ifi_index;
+	l->flags = i->ifi_flags;
 	for (a = IFLA_RTA(i); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		size_t dl = RTA_PAYLOAD(a);
-		if (a->rta_type == IFLA_IFNAME && dl > 0 && dl <= sizeof l.name)
-			memcpy(l.name, RTA_DATA(a), dl);
+		if (a->rta_type == IFLA_IFNAME && dl > 0 &&
+		    dl <= sizeof l->name)
+			memcpy(l->name, RTA_DATA(a), dl);
 		else if (a->rta_type == IFLA_ADDRESS && dl == 6) {
-			memcpy(l.mac, RTA_DATA(a), 6);
-			l.has_mac = 1;
+			memcpy(l->mac, RTA_DATA(a), 6);
+			l->has_mac = 1;
 		} else if (a->rta_type == IFLA_MTU && dl == 4)
-			memcpy(&l.mtu, RTA_DATA(a), 4);
+			memcpy(&l->mtu, RTA_DATA(a), 4);
 	}
-	l.name[sizeof l.name - 1] = 0;
-	return c->cb(c->ctx, &l);
+	l->name[sizeof l->name - 1] = 0;
+	return 1;
+}
+
+static int on_link(void *ctx, const struct nlmsghdr *h)
+{
+	const struct link_cb *c = ctx;
+	struct xn_link l;
+
+	return xn_parse_link(h, &l) ? c->cb(c->ctx, &l) : 0;
 }
 
 int xn_links(struct xn *n, int (*cb)(void *ctx, const struct xn_link *l),
@@ -161,34 +181,42 @@ struct addr_cb {
 	void *ctx;
 };
 
-static int on_addr(void *ctx, const struct nlmsghdr *h)
+int xn_parse_addr(const struct nlmsghdr *h, struct xn_addr *x)
 {
-	const struct addr_cb *c = ctx;
 	const struct ifaddrmsg *m = NLMSG_DATA(h);
 	const struct rtattr *a;
-	struct xn_addr x;
-	int len = (int)h->nlmsg_len - NLMSG_LENGTH(sizeof *m), got = 0;
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof *m), got = 0;
 	size_t want;
 
 	if (h->nlmsg_type != RTM_NEWADDR || len < 0 ||
 	    (m->ifa_family != AF_INET && m->ifa_family != AF_INET6))
 		return 0;
-	memset(&x, 0, sizeof x);
-	x.index = (int)m->ifa_index;
-	x.ip.family = m->ifa_family == AF_INET ? 4 : 6;
-	x.ip.prefix = m->ifa_prefixlen;
-	want = x.ip.family == 4 ? 4 : 16;
+	memset(x, 0, sizeof *x);
+	x->index = (int)m->ifa_index;
+	x->ip.family = m->ifa_family == AF_INET ? 4 : 6;
+	want = x->ip.family == 4 ? 4 : 16;
+	if (m->ifa_prefixlen > want * 8)
+		return 0;
+	x->ip.prefix = m->ifa_prefixlen;
 	/* IFA_LOCAL is our side of a point-to-point link; else IFA_ADDRESS */
 	for (a = IFA_RTA(m); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (RTA_PAYLOAD(a) != want)
 			continue;
 		if (a->rta_type == IFA_LOCAL ||
 		    (a->rta_type == IFA_ADDRESS && !got)) {
-			memcpy(x.ip.a, RTA_DATA(a), want);
+			memcpy(x->ip.a, RTA_DATA(a), want);
 			got = 1;
 		}
 	}
-	return got ? c->cb(c->ctx, &x) : 0;
+	return got;
+}
+
+static int on_addr(void *ctx, const struct nlmsghdr *h)
+{
+	const struct addr_cb *c = ctx;
+	struct xn_addr x;
+
+	return xn_parse_addr(h, &x) ? c->cb(c->ctx, &x) : 0;
 }
 
 int xn_addrs(struct xn *n, int (*cb)(void *ctx, const struct xn_addr *a),

@@ -9,6 +9,7 @@
 #ifndef XC_NETLINK_H
 #define XC_NETLINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "agent/config.h"
@@ -56,5 +57,18 @@ int xn_addr(struct xn *n, int add, int index, const struct xcc_ip *ip);
  * metric 0: kernel default. */
 int xn_route(struct xn *n, int add, int index, const struct xcc_ip *dst,
 	     const struct xcc_ip *gw, uint32_t metric);
+
+/* For tests: one received datagram for request seq. Calls cb for each
+ * data message while *ret is 0 (cb's non-zero result goes to *ret), and
+ * puts a kernel error into *ret. Returns 1 when the reply is complete
+ * (ack, error or end of dump), 0 when more datagrams follow, -EPROTO for
+ * a malformed one. */
+struct nlmsghdr;
+int xn_walk(uint32_t seq, const void *buf, size_t n,
+	    int (*cb)(void *ctx, const struct nlmsghdr *h), void *ctx,
+	    int *ret);
+/* An RTM_NEWLINK / RTM_NEWADDR message; 1 if it gave an entry. */
+int xn_parse_link(const struct nlmsghdr *h, struct xn_link *l);
+int xn_parse_addr(const struct nlmsghdr *h, struct xn_addr *a);
 
 #endif

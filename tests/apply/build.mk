@@ -14,8 +14,15 @@ $(O)/apply/test_apply: tests/apply/test_apply.c $(APPLY_LINUX) $(APPLY_ENGINE)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
-check-apply: $(O)/apply/test_config $(O)/apply/test_apply
+$(O)/apply/test_netlink: tests/apply/test_netlink.c board/linux/netlink.c \
+		agent/config.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) $^ -o $@
+
+check-apply: $(O)/apply/test_config $(O)/apply/test_netlink \
+		$(O)/apply/test_apply
 	$(O)/apply/test_config
+	$(O)/apply/test_netlink
 	$(O)/apply/test_apply
 
 CHECKS += check-apply
