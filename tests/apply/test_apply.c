@@ -713,13 +713,19 @@ static void test_freeze(void)
 
 	snprintf(mnt, sizeof mnt, "%s/mnt", root);
 	if (system("command -v mkfs.ext4 >/dev/null") != 0) {
-		printf("apply: fsfreeze cases skipped: no mkfs.ext4 "
+		printf("apply-linux: fsfreeze cases skipped: no mkfs.ext4 "
 		       "(apt-get install e2fsprogs)\n");
 		return;
 	}
 	sh("truncate -s 16M %s/fs.img && mkfs.ext4 -q -F %s/fs.img && "
-	   "mkdir -p %s && mount -o loop %s/fs.img %s",
-	   root, root, mnt, root, mnt);
+	   "mkdir -p %s",
+	   root, root, mnt);
+	snprintf(cmd, sizeof cmd, "mount -o loop %s/fs.img %s", root, mnt);
+	if (system(cmd) != 0) {
+		printf("apply-linux: fsfreeze cases skipped: cannot mount a "
+		       "loop device here\n");
+		return;
+	}
 	check("fsfreeze", req("fsfreeze", mnt, 0) == 1 && status(0, "ok") &&
 			      !strcmp(kv(0, "frozen"), "1"));
 	/* the kernel refuses a second freeze: proof it is frozen */
