@@ -5,8 +5,9 @@
  * docs/PROTOCOL.md sections 4 and 5; docs/APPLY.md says what is written
  * where, in which order, and how an interrupted commit is rolled back.
  * All storage is in struct xa_ctx (the caller owns it, static in main).
- * Files: apply.c (transaction and journal), apply_fs.c (paths beneath the
- * root, users, line reading), apply_gen.c (generated files), request.c.
+ * Files: apply.c (xs_ops, staging), apply_commit.c (commit, journal,
+ * rollback, recovery), apply_fs.c (paths beneath the root, users, line
+ * reading), apply_gen.c (generated files), request.c (requests).
  */
 #ifndef XC_APPLY_H
 #define XC_APPLY_H
@@ -150,13 +151,15 @@ int xa_pending_action(struct xa_ctx *a);
 
 /* ---- between apply*.c and request.c ---- */
 
-/* apply.c */
+/* apply.c: drop everything staged; stage one item. */
 void xa_reset(struct xa_ctx *a);
 int xa_stage_item(struct xa_ctx *a, const struct xc_item *it,
 		  const char **reason);
+/* apply_commit.c: generate, journal, prepare and swap every file (rolled
+ * back on failure); the recorded id (0 if none); the whole commit,
+ * config_id NULL for a resident change (nothing recorded). */
 int xa_apply_files(struct xa_ctx *a, uint32_t *failed_seq, const char **reason);
 int xa_read_applied(struct xa_ctx *a, char *buf, size_t cap);
-/* apply_commit.c. config_id NULL: a resident change, nothing recorded. */
 int xa_commit(struct xa_ctx *a, const char *config_id, uint32_t *failed_seq,
 	      const char **reason);
 /* After xa_apply_files: drops backups and the journal. */
