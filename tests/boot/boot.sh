@@ -330,6 +330,22 @@ group_debian() {
 	check disk-applied "var/lib/xenchan/applied" \
 		grep -q 'boot-debian/1' <(dbg "$img" 'cat /var/lib/xenchan/applied')
 
+	# no channel and xenchan.onmissing=fail: the script stops the boot
+	# (initramfs-tools' panic; with panic=-1 that reboots, and QEMU ends)
+	root_image "$img"
+	qemu_start debian-fail "$W/initrd.img" \
+		"root=/dev/vda xenchan.timeout=3 xenchan.onmissing=fail" \
+		$(disk_args "$img")
+	check fail-ends "QEMU did not end" qemu_wait 90
+	n=$(grep -c 'xenchan-agent: no channel .* found after 3s; failing' "$CON")
+	check fail-agent-line "the agent's 'failing' line seen $n times" \
+		test "$n" = 1
+	check fail-stops-boot "no 'boot stopped' line from the script" \
+		grep -q 'xenchan: .*boot stopped because xenchan.onmissing=fail' \
+		"$CON"
+	check fail-no-root-init "the root's init ran although onmissing=fail" \
+		bash -c "! grep -q 'halt-init reached' '$CON'"
+
 	group_dracut
 }
 
@@ -349,7 +365,8 @@ group_dracut() {
 		"$dd/base/modules.d/"
 	dracutbasedir=$dd/base XENCHAN_AGENT=$agent timeout 300 dracut \
 		--no-hostonly --force --no-early-microcode --kver "$KVER" \
-		--add xenchan --add-drivers "virtio_pci virtio_blk virtio_net ext4" \
+		--add xenchan --drivers \
+		"virtio_pci virtio_blk virtio_net ext4 crc32c_generic" \
 		--conf /dev/null --confdir "$dd/none" --tmpdir "$dd" \
 		"$dd/initrd.img" > "$dd/log" 2>&1
 	check dracut-build "dracut failed: $(tail -3 "$dd/log")" \
