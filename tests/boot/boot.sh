@@ -8,8 +8,9 @@
 #
 #   tiny     standalone image, provisioning over virtio-serial + virtio-net,
 #            checked through `xenchan query`, then `xenchan signal poweroff`
-#   debian   mkinitramfs with our hook, an ext4 root, provisioned; the disk
-#            is read with debugfs; dracut image built with our module
+#   debian   mkinitramfs with our hook, and dracut with our module, each
+#            booting an ext4 root and provisioning it; the disk is read
+#            with debugfs; onmissing=fail stops the boot
 #   missing  no channel / wrong name / no host: the boot continues, or
 #            stops with xenchan.onmissing=fail, with one clear line
 #   timing   host connects late and early; a second boot with the same
@@ -21,6 +22,18 @@ GROUP=$1
 : "${O:?}" "${KERNEL:?}" "${KVER:?}" "${AGENT:?}" "${HOST:?}" "${MKCPIO:?}"
 : "${HALTINIT:?}" "${IMG_MANIFEST:?}" "${INSTALL_ROOT:=}"
 QEMU=${QEMU:-qemu-system-x86_64}
+for t in "$QEMU" mke2fs debugfs cpio; do
+	command -v "$t" > /dev/null || {
+		echo "boot-$GROUP: $t is missing: run 'make deps' (Debian" \
+			"packages qemu-system-x86, e2fsprogs, cpio)"
+		exit 1
+	}
+done
+[ -r "$KERNEL" ] || {
+	echo "boot-$GROUP: cannot read the kernel $KERNEL: install" \
+		"linux-image-amd64 (make deps), or pass KVER= of one in /boot"
+	exit 1
+}
 CHANNEL=org.xenchan.agent.0
 MAC=52:54:00:12:34:56
 KEY='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILamr/VjzlVLUcH2SR1G1rQB77zVi3zIuif3dHb5KHln boot@xenchan-test'
