@@ -138,8 +138,8 @@ static int write_file(void *ctx, struct yw_doc *d, yaml_node_t *n,
 {
 	struct ci_state *s = ctx;
 	static const char *const known[] = {
-	    "path",  "content", "encoding", "permissions",
-	    "owner", "defer",	NULL};
+	    "path",  "content", "encoding", "permissions", "owner",
+	    "defer", "append",	"source",   NULL};
 	const char *path, *content, *enc, *perm, *owner;
 	char user[40] = "", group[40] = "", pfx[160];
 	unsigned char *data = NULL;
@@ -171,23 +171,7 @@ static int write_file(void *ctx, struct yw_doc *d, yaml_node_t *n,
 			       enc);
 		return 0;
 	}
-	{
-		static const char *const known_more[] = {"append", "source",
-							 NULL};
-		yaml_node_pair_t *p;
-		for (p = n->data.mapping.pairs.start;
-		     p < n->data.mapping.pairs.top; p++) {
-			const char *k = yw_scalar(yw_node(d, p->key));
-			int i, hit = 0;
-			for (i = 0; k && known_more[i]; i++)
-				hit |= !strcmp(k, known_more[i]);
-			for (i = 0; k && known[i]; i++)
-				hit |= !strcmp(k, known[i]);
-			if (!hit)
-				hc_undelivered(s->c, "%s.%.40s", pfx,
-					       k ? k : "?");
-		}
-	}
+	yw_others(d, n, known, pfx);
 	if (perm && (mode = hv_parse_mode(perm)) < 0)
 		return hc_error(d->c, yw_at(d, yw_get(d, n, "permissions")),
 				"%s: bad permissions \"%.10s\" (want octal "
@@ -278,14 +262,14 @@ static int chpasswd_user(void *ctx, struct yw_doc *d, yaml_node_t *n,
 static int chpasswd(struct ci_state *s, struct yw_doc *d, yaml_node_t *n)
 {
 	static const char *const known[] = {"list", "users", "expire", NULL};
+	yaml_node_t *ex;
 
 	if (!yw_is_map(n))
 		return hc_error(d->c, yw_at(d, n),
 				"chpasswd must be a mapping");
-	if (yw_get(d, n, "expire") && !yw_truthy(yw_get(d, n, "expire")) &&
-	    yw_scalar(yw_get(d, n, "expire")))
-		; /* expire: false is what xenchan does anyway */
-	else if (yw_get(d, n, "expire"))
+	/* expire: false is what xenchan does anyway */
+	ex = yw_get(d, n, "expire");
+	if (ex && (!yw_scalar(ex) || yw_truthy(ex)))
 		hc_undelivered(s->c, "chpasswd.expire");
 	yw_others(d, n, known, "chpasswd");
 	return yw_each(s, d, yw_get(d, n, "list"), "chpasswd.list",

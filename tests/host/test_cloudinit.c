@@ -273,6 +273,14 @@ static void test_rules(void)
 	      !file_item("/a")->secret);
 	CHECK(file_item("/b") && file_item("/b")->secret);
 
+	CASE("unknown write_files key listed, file still sent");
+	CHECK(seed(META,
+		   "#cloud-config\nwrite_files:\n- path: /c\n"
+		   "  content: x\n  append: false\n  frob: 1\n",
+		   NULL) == 0);
+	CHECK(file_item("/c") && undelivered("write_files[/c].frob") &&
+	      cfg.nundelivered == 1);
+
 	CASE("interface by name, gateway4 and mtu");
 	CHECK(
 	    seed(META, NULL,
