@@ -36,9 +36,10 @@ void xlog(int level, const char *fmt, ...)
 	if (n > (int)sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
-	if (kmsg_fd >= 0 && write(kmsg_fd, line, n) < 0) {
-		/* kmsg refused (rate limit): stderr still has it */
-	}
+	/* Early in boot stderr is the console, where the kernel log shows
+	 * too: a line goes to one of them, stderr only if kmsg refuses it. */
+	if (kmsg_fd >= 0 && write(kmsg_fd, line, n) == n)
+		return;
 	/* stderr without the "<N>" priority prefix */
 	if (write(2, line + 3, n - 3) < 0) {
 	}

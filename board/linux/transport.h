@@ -71,6 +71,10 @@ int xt_open_hvc(struct xt *t, const struct xt_opts *o);
 int xt_open_ring(struct xt *t, const struct xt_opts *o);
 int xt_open_virtio(struct xt *t, const struct xt_opts *o);
 
+/* Parses "MAJOR:MINOR\n" as sysfs writes it in a "dev" attribute.
+ * Returns 0 or -1. (sscanf would bring the allocator into the agent.) */
+int xt_parse_devnum(const char *s, unsigned *maj, unsigned *min);
+
 /* Monotonic clock in milliseconds (board/linux/clock in main.c). */
 uint64_t xt_now_ms(void);
 

@@ -42,6 +42,7 @@
 #define XV_PCI_MODERN "0x1043"
 #define XV_VIRTIO_CONSOLE "0x0003"
 
+
 static void xv_nap(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -169,7 +170,7 @@ int xv_node(const char *ports_dir, const char *dev_dir, const char *entry,
 	if (n < 0 || (size_t)n >= size)
 		return -XC_ENAMETOOLONG;
 	if (xv_read_attr(ports_dir, entry, "dev", dev, sizeof dev) < 0 ||
-	    sscanf(dev, "%u:%u", &maj, &min) != 2) {
+	    xt_parse_devnum(dev, &maj, &min) < 0) {
 		xlog(XLOG_ERR, "virtio port %s: no device number in sysfs",
 		     entry);
 		return -XC_ENODEV;

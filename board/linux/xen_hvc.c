@@ -112,7 +112,7 @@ static int xhv_open_node(int slot, char *path, size_t cap)
 	if (n <= 0)
 		return -XC_EIO;
 	buf[n] = 0;
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+	if (xt_parse_devnum(buf, &maj, &min) < 0)
 		return -XC_EPROTO;
 	if (mknod(path, S_IFCHR | 0600, makedev(maj, min)) < 0 &&
 	    errno != EEXIST)
