@@ -344,11 +344,17 @@ int xa_commit(struct xa_ctx *a, const char *config_id, uint32_t *failed_seq,
 
 int xa_read_applied(struct xa_ctx *a, char *buf, size_t cap)
 {
-	int fd = xa_open_read(a, XA_STATE_DIR "/applied");
+	int fd;
 	ssize_t n;
 
-	if (fd < 0 || cap < 2)
+	if (cap)
+		buf[0] = 0; /* none recorded, unless read below */
+	fd = xa_open_read(a, XA_STATE_DIR "/applied");
+	if (fd < 0 || cap < 2) {
+		if (fd >= 0)
+			close(fd);
 		return 0;
+	}
 	n = read(fd, buf, cap - 1);
 	close(fd);
 	if (n > 0 && buf[n - 1] == '\n')
