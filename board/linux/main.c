@@ -74,16 +74,11 @@ static void usage(void)
 
 static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	if (!s || !*s || *s == '-')
+	if (!s || xf_parse_u64(s, strlen(s), max, &v) < 0)
 		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 

@@ -118,8 +118,8 @@ static int xv_console_present(void)
 		struct dirent *e;
 
 		while (dir && (e = readdir(dir)))
-			if (strstr(e->d_name, "virtio_mmio") ||
-			    strstr(e->d_name, "virtio-mmio"))
+			if (memmem(e->d_name, strlen(e->d_name),
+				   "virtio", 6)) /* virtio_mmio, virtio-mmio */
 				unknown = 1;
 		if (dir)
 			closedir(dir);
