@@ -10,8 +10,18 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /run /tmp /var/lib
-mode=$(sed -n 's/.*xt\.mode=\([^ ]*\).*/\1/p' /proc/cmdline)
-args=$(sed -n 's/.*xt\.args=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+# Shell built-ins only: nothing to fork before the agent runs.
+mode= args=
+read -r cmdline </proc/cmdline
+for w in $cmdline; do
+	case $w in
+	xt.mode=*) mode=${w#xt.mode=} ;;
+	xt.args=*) args=${w#xt.args=} ;;
+	esac
+done
+IFS=,
+set -- $args
+IFS=' '
 echo "guest-init: mode=$mode"
 # The ring transport needs the grant-alloc and event-channel devices, which
 # Debian builds as modules.
@@ -32,8 +42,8 @@ echo)
 	cat <&3 >&3
 	;;
 agent)
-	echo "guest-init: xenchan-agent $args"
-	/bin/xenchan-agent $args
+	echo "guest-init: xenchan-agent $*"
+	/bin/xenchan-agent "$@"
 	echo "guest-init: agent exited $?; boot continues"
 	;;
 esac
