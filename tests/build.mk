@@ -44,3 +44,21 @@ fuzz-agent: $(patsubst %,$(O)/fuzz/fuzz_%,$(AGENT_FUZZ))
 CHECKS += check-fuzz-agent
 FUZZ_TARGETS += fuzz-agent
 .PHONY: check-fuzz-agent fuzz-agent
+
+# The agent binary itself: static, and no allocator linked (checked on the
+# unstripped binary, where every function still has its symbol). Its size
+# against the 64 KiB budget is printed here and tabled by make bench.
+AGENT_SIZE_BUDGET := 65536
+check-agent-binary: $(AGENT_BIN)
+	@file $(AGENT_BIN) | grep -q 'statically linked' || \
+		{ echo "FAIL: $(AGENT_BIN) is not statically linked"; exit 1; }
+	@test "$$(nm $(AGENT_BIN).unstripped | wc -l)" -gt 100 || \
+		{ echo "FAIL: no symbols to check"; exit 1; }
+	@if nm $(AGENT_BIN).unstripped | \
+		grep -E ' [TtWw] (malloc|calloc|realloc|free|aligned_alloc|posix_memalign)$$'; \
+	then echo "FAIL: the agent links an allocator"; exit 1; fi
+	@s=$$(stat -c %s $(AGENT_BIN)); \
+	echo "agent-binary: static, no allocator, $$s bytes stripped (budget $(AGENT_SIZE_BUDGET))"
+
+CHECKS += check-agent-binary
+.PHONY: check-agent-binary
