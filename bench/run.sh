@@ -38,10 +38,10 @@ echo
 
 echo "## latencies ($N runs each; wall time of the whole command)"
 echo
-echo "| case | median ms | min ms | max ms | peak RSS KiB (largest process) | ok/runs |"
+echo "| case | median ms | min ms | max ms | peak RSS KiB, largest process of the run (host tool included) | ok/runs |"
 echo "|---|---|---|---|---|---|"
 "$RUNS" "$N" "exec agent → WELCOME (socketpair)" \
-	env PAIR_RSS="$W/rss-hello" "$PAIR" "$AGENT" --fd 3 --resident -- "$HELLO"
+	env PAIR_RSS="$W/rss-hello" "$PAIR" "$AGENT" --fd 3 --resident -- "$HELLO" 2>>"$W/log"
 mkdir -p "$W/root/etc" "$W/root/root"
 printf 'root:x:0:0:root:/root:/bin/sh\n' >"$W/root/etc/passwd"
 printf 'root:x:0:\n' >"$W/root/etc/group"
@@ -55,9 +55,12 @@ EOS
 unshare --net --uts -- sh -c '
 	ip link add eth0 type veth peer name eth0p && ip link set eth0p up && ip link set eth0 address 52:54:00:12:34:56 &&
 	ip link set lo up && exec "$@"' sh \
-	"$RUNS" "$N" "full provision, typical config" sh "$W/prov.sh"
+	"$RUNS" "$N" "full provision, typical config" sh "$W/prov.sh" 2>>"$W/log"
 echo
 echo "| agent process | median peak RSS KiB |"
 echo "|---|---|"
 echo "| serving a handshake | $(median <"$W/rss-hello") |"
 echo "| during a full provision | $(median <"$W/rss-prov") |"
+echo
+echo "(VmHWM of the agent's own address space, read as it exits; the"
+echo "budget is 256 KiB.)"
