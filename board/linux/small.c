@@ -233,3 +233,64 @@ int closedir(DIR *d)
 	d->used = 0;
 	return r;
 }
+
+/* ---- strerror: the errors the agent can meet, in a compact table ---- */
+
+/* musl's table names every errno (2 KiB). These are the ones the agent's
+ * system calls return in practice; others print as "error N". */
+static const struct {
+	unsigned char num;
+	char text[23];
+} errs[] = {
+	{EPERM, "not permitted"},
+	{ENOENT, "no such file"},
+	{EIO, "I/O error"},
+	{ENXIO, "no such device"},
+	{E2BIG, "too long"},
+	{EBADF, "bad descriptor"},
+	{EAGAIN, "try again"},
+	{ENOMEM, "out of memory"},
+	{EACCES, "permission denied"},
+	{EBUSY, "busy"},
+	{EEXIST, "exists"},
+	{EXDEV, "cross-device link"},
+	{ENODEV, "no such device"},
+	{ENOTDIR, "not a directory"},
+	{EISDIR, "is a directory"},
+	{EINVAL, "invalid argument"},
+	{EMFILE, "too many open files"},
+	{ENOTTY, "not a tty"},
+	{EFBIG, "file too large"},
+	{ENOSPC, "no space left"},
+	{EROFS, "read-only file system"},
+	{EPIPE, "broken pipe"},
+	{ERANGE, "out of range"},
+	{ENAMETOOLONG, "name too long"},
+	{ENOSYS, "not implemented"},
+	{ELOOP, "symbolic link"},
+	{EPROTO, "protocol error"},
+	{EBADMSG, "bad message"},
+	{EOVERFLOW, "overflow"},
+	{EMSGSIZE, "message too long"},
+	{EOPNOTSUPP, "not supported"},
+	{EADDRNOTAVAIL, "address not available"},
+	{ENETUNREACH, "network unreachable"},
+	{ECONNRESET, "connection reset"},
+	{ETIMEDOUT, "timed out"},
+	{ECONNREFUSED, "connection refused"},
+	{EHOSTUNREACH, "host unreachable"},
+	{EALREADY, "already in progress"},
+	{ECANCELED, "canceled"},
+};
+
+char *strerror(int e)
+{
+	static char other[16];
+	size_t i;
+
+	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
+		if (errs[i].num == e)
+			return (char *)errs[i].text;
+	snprintf(other, sizeof other, "error %d", e);
+	return other;
+}
