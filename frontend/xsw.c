@@ -193,8 +193,8 @@ int xsw_reply(struct xsw *c, const char **payload, size_t *len)
 /* Takes the completed reply: copies it into buf and returns its length. */
 static long xsw_take_reply(struct xsw *c, char *buf, size_t cap)
 {
-	const char *pl;
-	size_t plen;
+	const char *pl = 0;
+	size_t plen = 0;
 	int rc;
 
 	rc = xsw_reply(c, &pl, &plen);

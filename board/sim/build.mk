@@ -100,7 +100,7 @@ check-xen-sim: check-xen-sim-unit $(XSIM_E2E_DEPS)
 check-xen-libs: $(O)/xenchan-agent-xenlibs
 	tests/xen-sim/xenlibs.sh $(O)
 
-bench-ring: $(XSIM_E2E_DEPS)
+bench-ring: $(O)/bench/xensim $(O)/bench/xen-sim-echo $(O)/test/xen-sim/peer
 	tests/xen-sim/bench.sh $(O)
 
 CHECKS += check-xen-sim check-xen-libs
@@ -108,3 +108,16 @@ BENCHES += bench-ring
 
 .PHONY: check-xen-sim-unit check-xen-sim check-xen-libs bench-ring \
 	agent-sim agent-xenlibs xsim-force
+
+# Optimised builds of the simulator and the echo for the bench (the ASan
+# ones measure the sanitizer).
+XSIM_BENCH_SIM_SRCS := board/sim/xensim.c board/sim/xbe.c board/sim/xsd.c \
+	$(FRONTEND_SRCS)
+XSIM_BENCH_ECHO_SRCS := tests/xen-sim/echo.c board/linux/xen_ring.c \
+	board/linux/log.c board/sim/sim_dev.c $(FRONTEND_SRCS)
+$(O)/bench/xensim: $(XSIM_BENCH_SIM_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $^ -o $@
+$(O)/bench/xen-sim-echo: $(XSIM_BENCH_ECHO_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $^ -o $@

@@ -3,7 +3,10 @@
  * the simulation's board) and echoes every byte back, upper-casing
  * letters so that an echo cannot be mistaken for the socket looping back.
  * Exits 0 after reading a line "quit", 3 if the transport fails.
- *   XENSIM_DIR=... XENSIM_DOMID=N echo CHANNEL [SECONDS]
+ *   XENSIM_DIR=... XENSIM_DOMID=N echo CHANNEL [SECONDS [sink|source N]]
+ * sink N: reads N bytes, answers "!" (one-way host to guest, for benches);
+ * source N: after one byte from the host writes N bytes, then exits
+ * (one-way guest to host).
  */
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +27,51 @@ uint64_t xt_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Waits for the ring (or a lost notification's timer) to move. */
+static int wait_ring(struct xt *t)
+{
+	struct pollfd p = {t->fd, t->poll_in, 0};
+
+	if (poll(&p, 1, 250) > 0 && t->ops->event)
+		return t->ops->event(t);
+	return 0;
+}
+
+static int oneway(struct xt *t, const char *mode, unsigned long long n)
+{
+	static char buf[8192];
+	unsigned long long done = 0;
+	long r = 0;
+
+	memset(buf, 'A', sizeof buf);
+	/* A source starts when the host says so (its first byte). */
+	while (mode[1] == 'o' && (r = t->ops->read(t, buf, 1)) == 0)
+		if (wait_ring(t) < 0)
+			return 3;
+	if (r < 0)
+		return 3;
+	memset(buf, 'A', sizeof buf);
+	while (done < n) {
+		size_t k = n - done < sizeof buf ? (size_t)(n - done)
+						 : sizeof buf;
+
+		r = mode[1] == 'i' ? t->ops->read(t, buf, k)
+				   : t->ops->write(t, buf, k);
+		if (r < 0)
+			return 3;
+		done += (unsigned long long)r;
+		if (r == 0 && wait_ring(t) < 0)
+			return 3;
+	}
+	if (mode[1] == 'i')
+		while ((r = t->ops->write(t, "!", 1)) == 0)
+			wait_ring(t);
+	while (t->ops->flushed(t) > 0)
+		wait_ring(t);
+	t->ops->close(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xt_opts o = {.channel = argc > 1 ? argv[1] : "x", .fd = -1};
@@ -40,6 +88,8 @@ int main(int argc, char **argv)
 		return 3;
 	}
 	fprintf(stderr, "echo: connected %s\n", t.path);
+	if (argc > 4)
+		return oneway(&t, argv[3], strtoull(argv[4], 0, 10));
 	for (;;) {
 		struct pollfd p = {t.fd, t.poll_in, 0};
 		long n;

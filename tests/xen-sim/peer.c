@@ -3,6 +3,9 @@
  * back is that pattern upper-cased (tests/xen-sim/echo.c). Prints one line
  * with bytes, time and MiB/s; exits 0 only if every byte came back right.
  *   peer SOCKET N [--quit] [--timeout S] [--expect-short]
+ * --send: only sends, then waits for one "!" (tests/xen-sim/echo.c sink);
+ * --recv: sends "g", then only receives N bytes (echo source). Times one
+ * direction.
  * --bound: no socket; measures memcpy of 1 KiB chunks with an eventfd
  * write and read per chunk, the ceiling any ring transport can reach. */
 #include <errno.h>
@@ -52,12 +55,51 @@ static int bound(size_t n)
 	return 0;
 }
 
+static int oneway(int fd, int mode, size_t n, double t0, double limit)
+{
+	static char buf[65536];
+	size_t done = 0;
+	double dt;
+	ssize_t r;
+
+	memset(buf, 'a', sizeof buf);
+	if (mode == 'r' && write(fd, "g", 1) != 1)
+		return 1;
+	t0 = now_s();
+	while (done < n && now_s() - t0 < limit) {
+		struct pollfd p = {fd, mode == 's' ? POLLOUT : POLLIN, 0};
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (mode == 's')
+			r = write(fd, buf, n - done < sizeof buf ? n - done
+								 : sizeof buf);
+		else
+			r = read(fd, buf, sizeof buf);
+		if (r <= 0)
+			return 1;
+		done += (size_t)r;
+	}
+	if (mode == 's') {
+		struct pollfd p = {fd, POLLIN, 0};
+
+		if (poll(&p, 1, (int)(limit * 1000)) <= 0 ||
+		    read(fd, buf, 1) != 1)
+			return 1;
+	}
+	dt = now_s() - t0;
+	printf("peer: %s %zu bytes in %.0f ms (%.2f MiB/s)\n",
+	       mode == 's' ? "sent" : "received", done, dt * 1e3,
+	       (double)done / dt / 1048576.0);
+	return done == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	static char out[4096], in[4096];
 	size_t n, sent = 0, got = 0, bad = 0;
-	int fd, i, quit = 0, tries, expect_short = 0;
+	int fd, i, quit = 0, tries, expect_short = 0, mode = 0;
 	double t0, limit = 20, dt;
 
 	if (argc >= 3 && !strcmp(argv[1], "--bound"))
@@ -70,6 +112,10 @@ int main(int argc, char **argv)
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--quit"))
 			quit = 1;
+		else if (!strcmp(argv[i], "--send"))
+			mode = 's';
+		else if (!strcmp(argv[i], "--recv"))
+			mode = 'r';
 		else if (!strcmp(argv[i], "--expect-short"))
 			expect_short = 1;
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
@@ -88,6 +134,8 @@ int main(int argc, char **argv)
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	}
 	t0 = now_s();
+	if (mode)
+		return oneway(fd, mode, n, t0, limit);
 	while (got < n && now_s() - t0 < limit) {
 		struct pollfd p = {fd, POLLIN | (sent < n ? POLLOUT : 0), 0};
 		ssize_t r;
