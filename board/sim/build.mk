@@ -93,6 +93,7 @@ XSIM_E2E_DEPS = $(O)/xensim $(O)/test/xen-sim/echo $(O)/test/xen-sim/peer \
 	$(O)/xenchan-agent-sim $(O)/test/xenchan-agent-sim
 
 check-xen-sim: check-xen-sim-unit $(XSIM_E2E_DEPS)
+	tests/xen-sim/udev.sh
 	tests/xen-sim/run.sh $(O)
 
 # The libxengnttab/libxenevtchn build links, is static, uses the libraries
