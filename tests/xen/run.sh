@@ -296,7 +296,8 @@ check_absent() {
 check_fault() {
 	local why="" v
 	reached fault || return 1
-	has fault cut || { echo "the transfer was not interrupted: $(field fault cut-late)"; return 1; }
+	has fault cut || { echo "the cut transfer did not run"; return 1; }
+	lines fault cut | grep -q '^applied ' && { echo "the transfer was not cut: $(field fault cut)"; return 1; }
 	# Nothing recorded: info names no config id (PROTOCOL.md: empty), and
 	# the rerun's handshake says nothing was applied before.
 	v=$(kv fault info0 applied)
@@ -312,7 +313,8 @@ check_fault() {
 	[ -n "$v" ] && [ "$v" = "$(field fault want-big)" ] || why="$why; after the rerun big file sha256 '$v'"
 	[ "$(kv fault info hostname)" = xenchan-fault ] || why="$why; after the rerun hostname '$(kv fault info hostname)'"
 	has fault gone || why="$why; the guest did not power off"
-	say "  fault: cut after 1.5 s; rerun applied in $(field fault provision-time) s"
+	say "  fault: $(field fault cut) ($(lines fault cut | tail -n 1));" \
+		"rerun applied in $(field fault provision-time) s"
 	[ -z "$why" ] || { echo "${why#; }"; return 1; }
 }
 
