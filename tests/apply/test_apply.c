@@ -945,6 +945,9 @@ static void test_crash(void)
 
 	/* an uninterrupted run: its time, and the state it leaves */
 	crash_reset();
+	memset(id, 'x', sizeof id);
+	check("nothing recorded reads as empty",
+	      xa_ops.applied_id(&A, id, sizeof id) == 0 && id[0] == 0);
 	crash_state(s0, sizeof s0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = crash_child();
