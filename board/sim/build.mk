@@ -90,7 +90,7 @@ check-xen-sim-unit: $(XSIM_TEST_BINS)
 	@fail=0; for t in $^; do $$t || fail=1; done; exit $$fail
 
 XSIM_E2E_DEPS = $(O)/xensim $(O)/test/xen-sim/echo $(O)/test/xen-sim/peer \
-	$(O)/xenchan-agent-sim $(O)/test/xenchan-agent-sim
+	$(O)/xenchan-agent-sim $(O)/test/xenchan-agent-sim $(O)/xenchan
 
 check-xen-sim: check-xen-sim-unit $(XSIM_E2E_DEPS)
 	tests/xen-sim/udev.sh
