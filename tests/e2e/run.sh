@@ -127,7 +127,7 @@ check_nothing() {
 
 # ---- cases ----
 
-case=provision-noisy-channel
+case=provision-noisy-channel; echo "[$(date +%T)] $case" >&2
 D=$W/a; mkdir -p "$D"
 start_agent "$D" --noise
 out=$("$HOST" provision "$D/host.sock" "$SEED" --timeout 20 2>&1); rc=$?
@@ -139,14 +139,14 @@ hasnt "hash in host output" "$out" 'saltsalt$'
 hasnt "secret in agent log" "$(cat "$D/agent.log")" "s3cr3t-value"
 hasnt "hash in agent log" "$(cat "$D/agent.log")" 'saltsalt$'
 
-case=run-once
+case=run-once; echo "[$(date +%T)] $case" >&2
 ino=$(stat -c %i "$D/root/etc/motd")
 out=$("$HOST" provision "$D/host.sock" "$SEED" --timeout 20 2>&1); rc=$?
 expect "exit status" "$rc" 0
 has "report" "$out" "already"
 expect "motd not rewritten" "$(stat -c %i "$D/root/etc/motd")" "$ino"
 
-case=query
+case=query; echo "[$(date +%T)] $case" >&2
 out=$("$HOST" query "$D/host.sock" info 2>&1)
 has "info hostname" "$out" "web1"
 has "info applied" "$out" "i-e2e-0001/1"
@@ -158,7 +158,7 @@ has "file digest" "$out" "$(sha256sum <"$D/root/etc/motd" | cut -d' ' -f1)"
 out=$("$HOST" query "$D/host.sock" ping 2>&1); rc=$?
 expect "ping" "$rc" 0
 
-case=signal-poweroff
+case=signal-poweroff; echo "[$(date +%T)] $case" >&2
 "$HOST" signal "$D/host.sock" poweroff >/dev/null 2>&1; rc=$?
 expect "exit status" "$rc" 0
 for _ in $(seq 60); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
@@ -166,7 +166,7 @@ for _ in $(seq 60); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; don
 expect "agent gone after poweroff" "$(kill -0 "$AGENT_PID" 2>/dev/null && echo alive)" ""
 has "agent logged it" "$(cat "$D/agent.log")" "poweroff requested"
 
-case=disconnect-at-every-frame
+case=disconnect-at-every-frame; echo "[$(date +%T)] $case" >&2
 D=$W/b; mkdir -p "$D"
 applied_at=0
 for k in $(seq 1 80); do
@@ -186,7 +186,7 @@ out=$("$HOST" provision "$D/host.sock" "$SEED" --timeout 20 2>&1); rc=$?
 expect "rerun exit status" "$rc" 0
 check_applied "$D/root"
 
-case=socketpair
+case=socketpair; echo "[$(date +%T)] $case" >&2
 D=$W/c; mkdir -p "$D"; mkroot "$D/root"
 out=$(unshare --net --uts -- sh -c '
 	ip link add eth0 type veth peer name eth0p && ip link set eth0p up && ip link set eth0 address 52:54:00:12:34:56 &&
@@ -199,7 +199,7 @@ has "address set" "$out" '"local":"192.0.2.10"'
 expect "motd" "$(cat "$D/root/etc/motd")" "Provisioned by xenchan."
 expect "applied record" "$(cat "$D/root/var/lib/xenchan/applied")" i-e2e-0001/1
 
-case=pty
+case=pty; echo "[$(date +%T)] $case" >&2
 D=$W/d; mkdir -p "$D"; mkroot "$D/root"
 socat PTY,link="$D/pty",raw,echo=0 UNIX-LISTEN:"$D/pty.sock" 2>/dev/null &
 pids+=($!)
@@ -226,7 +226,7 @@ bad_seed() {
 	sed -i "$sed_expr" "$s/$file"
 	echo "$s"
 }
-case=bad-inputs
+case=bad-inputs; echo "[$(date +%T)] $case" >&2
 D=$W/e; mkdir -p "$D"
 start_agent "$D"
 ln -s /tmp "$D/root/escape"
@@ -238,15 +238,16 @@ run_bad() {
 	has "reason" "$out" "$want"
 	check_nothing "$D/root" "$name"
 }
-run_bad hostname bad-hostname "$(bad_seed hostname user-data 's/^hostname: web1/hostname: -bad_host-/')"
+run_bad hostname "bad hostname" "$(bad_seed hostname user-data 's/^hostname: web1/hostname: -bad_host-/')"
 run_bad path-dotdot path "$(bad_seed dotdot user-data 's|/etc/motd|/etc/../../motd|')"
 run_bad symlink-escape path "$(bad_seed symlink user-data 's|/etc/motd|/escape/xenchan-e2e-evil|')"
 expect "nothing written through the symlink" "$(ls /tmp/xenchan-e2e-evil 2>/dev/null)" ""
-run_bad key bad-key "$(bad_seed key user-data 's|ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFl4|ssh-ed25519 AAAA!!notbase64|')"
+run_bad key "ssh key" "$(bad_seed key user-data 's|ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFl4|ssh-ed25519 AAAA!!notbase64|')"
 run_bad interface no-such-interface "$(bad_seed iface network-config 's/52:54:00:12:34:56/52:54:00:99:99:99/')"
 big=$(bad_seed big user-data 's/^write_files:/write_files:\n  - path: \/big\n    encoding: b64\n    content: BIGCONTENT/')
-sed -i "s|BIGCONTENT|$(head -c 300000 /dev/zero | base64 -w0)|" "$big/user-data"
-run_bad oversize-file too-large "$big"
+{ printf '    content: '; head -c 300000 /dev/zero | base64 -w0; echo; } >"$W/big.line"
+sed -i -e "/BIGCONTENT/{r $W/big.line" -e "d}" "$big/user-data"
+run_bad oversize-file "limit" "$big"
 run_bad user no-such-user "$(bad_seed user user-data 's/name: admin/name: nosuchuser/')"
 
 echo "e2e: $pass passed, $fail failed"
