@@ -368,6 +368,8 @@ static int op_begin(void *ctx, const char *config_id, const char **reason)
 	xa_reset(a);
 	if (a->stage_fd < 0)
 		return fail(reason, "root-not-writable", -EROFS);
+	if (a->frozen)
+		return fail(reason, "frozen", -EBUSY);
 	xa_clear_stage(a);
 	if (xcc_config_id(config_id, strlen(config_id)) < 0)
 		return fail(reason, "bad-config-id", 0);

@@ -123,6 +123,7 @@ struct xa_ctx {
 
 	/* resident mode */
 	int pending; /* RB_* for main to act on, 0: none */
+	int frozen;  /* file systems frozen by fsfreeze: no writes */
 
 	/* scratch: two line readers and a copy buffer */
 	struct xa_lines lr[2];

@@ -336,6 +336,10 @@ static void do_freeze(const struct xr_req *r, int freeze,
 			     mnt, strerror(errno));
 	}
 	close(fd);
+	/* writing to a frozen file system would block: until a thaw, changes
+	 * are refused (a thaw of one mount point clears it too: the host
+	 * asked for writes to go on) */
+	r->a->frozen = freeze ? r->a->frozen || count > 0 : 0;
 	w = xs_reply_begin(r->s, r->f, "ok");
 	xf_add_kv_u64(w, freeze ? "frozen" : "thawed", (uint64_t)count);
 	xs_reply_end(r->s);
@@ -391,6 +395,8 @@ void xa_request(void *ctx, struct xs_session *s, const struct xf_frame *req)
 		return; /* the engine answers unknown-verb */
 	if (s->state == XS_RECV)
 		return err(&r, "busy", "a transaction is in progress");
+	if (r.a->frozen)
+		return err(&r, "frozen", "file systems are frozen: thaw first");
 	it.a = a0;
 	it.b = a1;
 	if (verb(req, "set-hostname")) {

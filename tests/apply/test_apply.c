@@ -731,6 +731,14 @@ static void test_freeze(void)
 	/* the kernel refuses a second freeze: proof it is frozen */
 	check("fsfreeze again",
 	      req("fsfreeze", mnt, 0) == 1 && !strcmp(kv(0, "frozen"), "0"));
+	check("no changes while frozen", req("set-hostname", "cold", 0) == 1 &&
+					     status(0, "error") &&
+					     !strcmp(F[0].field[3], "frozen") &&
+					     strcmp(nodename(), "cold"));
+	reason = NULL;
+	check("no transaction while frozen",
+	      xa_ops.begin(&A, "vm-1/77", &reason) < 0 && reason &&
+		  !strcmp(reason, "frozen"));
 	check("thaw", req("thaw", mnt, 0) == 1 && status(0, "ok") &&
 			  !strcmp(kv(0, "thawed"), "1"));
 	check("thaw again",
@@ -738,6 +746,8 @@ static void test_freeze(void)
 	snprintf(cmd, sizeof cmd, "timeout 5 sh -c 'echo x > %s/f && sync'",
 		 mnt);
 	check("writable after thaw", system(cmd) == 0);
+	check("changes again after thaw",
+	      req("set-hostname", "renamed", 0) == 1 && status(0, "ok"));
 	sh("umount %s && rm -f %s/fs.img && rmdir %s", mnt, root, mnt);
 }
 
