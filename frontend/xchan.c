@@ -193,7 +193,16 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 				return xch_fail(c, rc, "sharing the ring page");
 			c->shared = 1;
 		}
-		c->state = XCH_PUBLISH;
+		/* A backend still connected to an earlier frontend (a
+		 * previous agent, the kernel's hvc_xen) maps ring-ref only
+		 * when it is reset: close it down first. */
+		s = xch_backend_state(c, e, deadline);
+		if (s < 0)
+			return xch_fail(c, s, "reading the backend state");
+		c->state = s <= XCH_XB_INITWAIT	 ? XCH_PUBLISH
+			   : s == XCH_XB_CLOSED ? XCH_CLOSED
+						: XCH_CLOSING;
+		c->said = 0;
 		return 0;
 	case XCH_PUBLISH:
 		rc = xch_publish(c, e, deadline);
@@ -223,6 +232,7 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		}
 		if (s >= XCH_XB_CLOSING) {
 			c->state = XCH_CLOSING;
+			c->said = 0;
 			return 0;
 		}
 		return XCH_WAIT;
@@ -233,22 +243,29 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		if (s >= XCH_XB_CLOSING || s <= XCH_XB_INITWAIT) {
 			/* Gone, or restarted behind our back. */
 			c->state = XCH_CLOSING;
+			c->said = 0;
 			return 0;
 		}
 		return XCH_WAIT;
 	case XCH_CLOSING:
-		rc = xch_write(e, 0, c->fe, "state", XCH_XB_CLOSING, deadline);
-		if (rc < 0)
-			return xch_fail(c, rc, "writing our state");
+		/* We say Closing; once the backend closes too, Closed. */
+		if (!c->said) {
+			rc = xch_write(e, 0, c->fe, "state", XCH_XB_CLOSING,
+				       deadline);
+			if (rc < 0)
+				return xch_fail(c, rc, "writing our state");
+			c->said = 1;
+		}
 		s = xch_backend_state(c, e, deadline);
 		if (s < 0)
 			return xch_fail(c, s, "reading the backend state");
-		if (s == XCH_XB_CLOSED || s <= XCH_XB_INITWAIT) {
+		if (s >= XCH_XB_CLOSING || s <= XCH_XB_INITWAIT) {
 			rc = xch_write(e, 0, c->fe, "state", XCH_XB_CLOSED,
 				       deadline);
 			if (rc < 0)
 				return xch_fail(c, rc, "writing our state");
 			c->state = XCH_CLOSED;
+			c->said = 0;
 			return 0;
 		}
 		return XCH_WAIT;
@@ -256,11 +273,21 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		s = xch_backend_state(c, e, deadline);
 		if (s < 0)
 			return xch_fail(c, s, "reading the backend state");
-		if (s == XCH_XB_INITIALISING || s == XCH_XB_INITWAIT) {
-			/* Same page and port: the ring's indices carry on. */
+		if (s <= XCH_XB_INITWAIT) {
+			/* A fresh backend: same page and port, the ring's
+			 * indices carry on. */
 			c->reconnects++;
 			c->state = XCH_PUBLISH;
 			return 0;
+		}
+		if (s == XCH_XB_CLOSED && !c->said) {
+			/* Initialising asks a closed backend to reset
+			 * (xenbus: Closed -> Initialising -> InitWait). */
+			rc = xch_write(e, 0, c->fe, "state",
+				       XCH_XB_INITIALISING, deadline);
+			if (rc < 0)
+				return xch_fail(c, rc, "writing our state");
+			c->said = 1;
 		}
 		return XCH_WAIT;
 	}

@@ -9,17 +9,21 @@
  *
  * Connecting (explicit state machine, one transition per xch_step()):
  *
- *   FIND -> BACKEND -> SHARE -> PUBLISH -> WAIT -> CONNECTED
- *                                 ^                   | backend 5/6
- *                                 |                   v
- *                              CLOSED <----------- CLOSING
- *            backend back (state <= 2)    backend 6: we write 6
+ *   FIND -> BACKEND -> SHARE -> PUBLISH -> WAIT_BACKEND -> CONNECTED
+ *                        |        ^                          |
+ *                        |        | backend <= 2             | backend
+ *                        |        |                          | 5/6 or reset
+ *                        +---> CLOSED <---------------- CLOSING
+ *                     (backend     we write 1 when   we write 5, then 6
+ *                      not fresh)  the backend is 6  once it closes too
  *
  * SHARE asks the board to grant the (zeroed) ring page to backend-id and to
  * allocate an unbound event channel for it; PUBLISH writes ring-ref, port
  * and state=3 in one transaction, retried on EAGAIN at most XCH_TX_TRIES
- * times. Nothing here waits: when a step needs the backend to move,
- * xch_step() returns XCH_WAIT and the board waits for a xenstore watch
+ * times. A backend that is not fresh (Connected to an earlier frontend,
+ * Closed) is taken through Closing/Closed and reset with Initialising,
+ * as QEMU's backend expects (xen/io/xenbus.h states). Nothing here
+ * waits: when a step needs the backend to move, xch_step() returns XCH_WAIT and the board waits for a xenstore watch
  * event (or XCH_POLL_MS, since watch events may be late) before calling it
  * again. xch_run() is that loop, bounded by a deadline.
  */
@@ -83,6 +87,7 @@ struct xch {
 	int backend_state;        /* last read, 0 if unknown */
 	unsigned tx_conflicts;    /* EAGAINs seen publishing */
 	unsigned reconnects;
+	int said;                 /* our state for this step is written */
 	const char *why;          /* what the last error was about */
 };
 

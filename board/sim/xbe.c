@@ -21,6 +21,7 @@ static void xbe_set_state(struct xbe *b, int s)
 {
 	char p[128], v[4];
 
+	b->state = s;
 	xbe_node(b, p, sizeof p, b->be, "state");
 	snprintf(v, sizeof v, "%d", s);
 	xsd_write(b->xs, p, v);
@@ -164,18 +165,29 @@ static void xbe_try_connect(struct xbe *b)
 void xbe_changed(struct xbe *b, const char *path)
 {
 	const char *st;
+	int fe;
 
-	if (strncmp(path, b->fe, strlen(b->fe)))
+	size_t n = strlen(b->fe);
+
+	/* Ours: the frontend directory itself or a node below it. */
+	if (strncmp(path, b->fe, n) || (path[n] && path[n] != '/') ||
+	    b->restarting)
 		return;
 	st = xbe_fe(b, "state");
-	if (b->connected && st && (!strcmp(st, "5") || !strcmp(st, "6"))) {
-		/* The frontend goes away: unmap, then be ready again. */
+	fe = st ? atoi(st) : 0;
+	if ((fe == 5 || fe == 6) && b->state != fe) {
+		/* The frontend shuts down: unmap, and follow its state. */
 		xbe_disconnect(b);
-		xbe_set_state(b, 6);
-		xbe_set_state(b, 2);
+		xbe_set_state(b, fe);
 		return;
 	}
-	xbe_try_connect(b);
+	if (fe == 1 && b->state == 6) {
+		/* Closed -> Initialising -> InitWait: ready to reconnect. */
+		xbe_set_state(b, 1);
+		xbe_set_state(b, 2);
+	}
+	if (b->state == 2)
+		xbe_try_connect(b);
 }
 
 /* Keeps the first half-limit and the newest bytes, like QEMU. */

@@ -5,6 +5,8 @@
  * - it sets its state to InitWait (2) and waits until the frontend has
  *   written ring-ref and port and is Initialised (3) or Connected (4);
  * - it maps the granted page, binds the event channel, sets Connected (4);
+ * - when the frontend goes Closing (5) or Closed (6) it unmaps and follows;
+ *   from Closed, the frontend's Initialising (1) resets it to InitWait;
  * - guest output is copied to the socket client; while no client is
  *   connected it is kept, up to the channel's `limit` bytes, and past that
  *   the middle is dropped (the oldest half-limit and newest data stay);
@@ -39,6 +41,7 @@ struct xbe {
 	char path[108];
 	size_t limit;
 	int connected, restarting;
+	int state; /* our xenbus state, as written to xenstore */
 	int lfd, cfd;
 	void *page;
 	struct xr_ring ring;

@@ -78,6 +78,15 @@ wait $ECHO_PID; expect "echo exit" "$?" 0
 expect "bytes to guest" "$(stat_of 1 1 to_guest)" 200004
 expect "bytes to host" "$(stat_of 1 1 to_host)" 200004
 expect "frontend closed on exit" "$(xs /local/domain/1/device/console/1/state)" 6
+expect "backend followed" "$(xs /local/domain/0/backend/console/1/1/state)" 6
+
+case=agent-restarts
+# A new agent resets the closed backend (Initialising) and connects again.
+start_echo 1 org.xenchan.agent.0
+wait_connected 1 1 || bad "backend never reconnected"
+"$PEER" "$W/d1.sock" 3000 --quit >/dev/null; expect "round trip" "$?" 0
+wait $ECHO_PID; expect "echo exit" "$?" 0
+expect "second connection" "$(stat_of 1 1 connects)" 2
 
 case=fixed-xl-multi-digit-id
 args=()

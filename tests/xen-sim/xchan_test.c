@@ -161,25 +161,57 @@ static void t_connect(void)
 	T_CHECK(xch_run(&c, &env, XCH_CONNECTED, 1000) == 0);
 	T_CHECK(!strcmp(fe("state"), "4"));
 	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
-	/* The backend restarts: Closing, Closed, InitWait, Connected. */
+	/* The backend closes: we follow, then reset it and reconnect. */
 	be_state("5");
 	T_CHECK(xch_step(&c, &env, 1000) == 0 && c.state == XCH_CLOSING);
-	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
-	T_CHECK(!strcmp(fe("state"), "5"));
-	be_state("6");
-	T_CHECK(xch_run(&c, &env, XCH_CLOSED, 1000) == 0);
+	T_CHECK(xch_step(&c, &env, 1000) == 0 && c.state == XCH_CLOSED);
 	T_CHECK(!strcmp(fe("state"), "6"));
 	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
+	T_CHECK(!strcmp(fe("state"), "6")); /* no reset while it closes */
+	be_state("6");
+	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
+	T_CHECK(!strcmp(fe("state"), "1")); /* Initialising: reset please */
 	be_state("2");
 	xsd_rm(&srv, "/local/domain/5/device/console/12/ring-ref");
 	T_CHECK(xch_run(&c, &env, XCH_WAIT_BACKEND, 1000) == 0);
 	T_CHECK(c.reconnects == 1 && shares == 1);
 	T_CHECK(fe("ring-ref") && !strcmp(fe("ring-ref"), "8"));
+	T_CHECK(!strcmp(fe("state"), "3"));
 	be_state("4");
 	T_CHECK(xch_run(&c, &env, XCH_CONNECTED, 1000) == 0);
 	/* The backend vanishes altogether. */
 	xsd_rm(&srv, "/local/domain/0/backend/console/5/12");
 	T_CHECK(xch_run(&c, &env, XCH_CLOSED, 1000) == 0);
+}
+
+/* The backend still serves an earlier frontend (a previous agent, the
+ * kernel's hvc_xen before it was unbound): close it, reset it, publish. */
+static void t_stale_backend(void)
+{
+	struct xch c;
+
+	setup();
+	be_state("4");
+	xch_init(&c, "org.xenchan.agent.0");
+	T_CHECK(xch_run(&c, &env, XCH_CLOSING, 1000) == 0);
+	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
+	T_CHECK(!strcmp(fe("state"), "5") && fe("ring-ref") == NULL);
+	be_state("5");
+	T_CHECK(xch_run(&c, &env, XCH_CLOSED, 1000) == 0);
+	T_CHECK(!strcmp(fe("state"), "6"));
+	be_state("6");
+	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
+	T_CHECK(!strcmp(fe("state"), "1"));
+	be_state("2");
+	T_CHECK(xch_run(&c, &env, XCH_WAIT_BACKEND, 1000) == 0);
+	T_CHECK(!strcmp(fe("state"), "3") && !strcmp(fe("port"), "33"));
+	/* A closed backend at the start goes straight to the reset. */
+	setup();
+	be_state("6");
+	xch_init(&c, "org.xenchan.agent.0");
+	T_CHECK(xch_run(&c, &env, XCH_CLOSED, 1000) == 0);
+	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
+	T_CHECK(!strcmp(fe("state"), "1"));
 }
 
 static void t_tx_eagain(void)
@@ -247,6 +279,7 @@ int main(void)
 		{"find-by-name", t_find},
 		{"read-only-nodes", t_read_only},
 		{"connect-close-reconnect", t_connect},
+		{"stale-backend", t_stale_backend},
 		{"transaction-eagain", t_tx_eagain},
 		{"transaction-conflict", t_real_conflict},
 		{"bounded-waits", t_bounded},
