@@ -214,6 +214,69 @@ static void t_stale_backend(void)
 	T_CHECK(!strcmp(fe("state"), "1"));
 }
 
+/* The unikernel path: the same client over the xenstore ring page
+ * (struct xenstore_domain_interface) instead of a byte stream. The
+ * "server" moves bytes between the page and the xenstore server. */
+static struct xsw_ring_page xring;
+
+static void ring_server(void)
+{
+	unsigned char buf[256];
+	long n;
+
+	while ((n = xsw_ring_srv_get(&xring, buf, sizeof buf)) > 0)
+		xsd_conn_input(conn, buf, (size_t)n);
+	while (conn->out_len &&
+	       (n = xsw_ring_srv_put(&xring, conn->out, conn->out_len)) > 0)
+		xsd_conn_sent(conn, (size_t)n);
+}
+
+static long ring_send(void *ctx, const void *p, size_t n)
+{
+	size_t off = 0;
+	long k;
+
+	while (off < n) {
+		k = xsw_ring_put(&xring, (const char *)p + off, n - off);
+		if (k < 0)
+			return k;
+		off += (size_t)k;
+		ring_server(); /* the event channel kick */
+	}
+	return (long)n;
+}
+
+static long ring_recv(void *ctx, void *p, size_t n, uint64_t deadline)
+{
+	ring_server();
+	return xsw_ring_get(&xring, p, n);
+}
+
+static void t_xenstore_ring(void)
+{
+	static const struct xsw_io rio = {ring_send, ring_recv, 0};
+	char big[3000];
+	long n;
+
+	setup();
+	memset(&xring, 0, sizeof xring);
+	xring.req_prod = xring.req_cons = 0xfffffe00u; /* wraps soon */
+	xring.rsp_prod = xring.rsp_cons = 0xffffff00u;
+	T_CHECK(xch_find(&xs, &rio, "org.xenchan.agent.0", 1) == 12);
+	/* Messages larger than the 1 KiB rings, both ways. */
+	memset(big, 'v', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	T_CHECK(xsw_write(&xs, &rio, 0, "data/big", big, 1) == 0);
+	n = xsw_read(&xs, &rio, 0, "data/big", big, sizeof big, 1);
+	T_CHECK(n == (long)sizeof big - 1 && big[0] == 'v' && big[n - 1] == 'v');
+	T_CHECK(xsw_write(&xs, &rio, 0, "device/console/12/name", "x", 1) ==
+		-XC_EACCES);
+	/* A server index out of range is an error, not an overrun. */
+	xring.rsp_prod = xring.rsp_cons + 5000;
+	T_CHECK(xsw_read(&xs, &rio, 0, "data/big", big, sizeof big, 1) ==
+		-XC_EPROTO);
+}
+
 static void t_tx_eagain(void)
 {
 	struct xch c;
@@ -280,6 +343,7 @@ int main(void)
 		{"read-only-nodes", t_read_only},
 		{"connect-close-reconnect", t_connect},
 		{"stale-backend", t_stale_backend},
+		{"xenstore-ring-page", t_xenstore_ring},
 		{"transaction-eagain", t_tx_eagain},
 		{"transaction-conflict", t_real_conflict},
 		{"bounded-waits", t_bounded},
