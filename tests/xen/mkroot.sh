@@ -35,6 +35,9 @@ if [ -z "$MIRROR" ]; then
 	exit 1
 fi
 
+mkdir -p "$CACHE"
+exec 8>"$CACHE/lock"
+flock -w 600 8 || { echo "mkroot: $CACHE/lock is held too long" >&2; exit 1; }
 KEY=$(printf '%s\n' "v1 $SUITE $PKGS $MIRROR" | sha256sum | cut -c1-16)
 DIR=$CACHE/$KEY
 if [ -f "$DIR/done" ]; then

@@ -41,6 +41,11 @@ KVER=$(cd /boot && ls vmlinuz-*-amd64 2>/dev/null | sed 's/^vmlinuz-//' |
 [ -n "$KVER" ] && [ -d /lib/modules/$KVER ] ||
 	fatal "no Debian kernel in /boot: apt-get install linux-image-amd64"
 
+# One run at a time per build folder (a second would delete the first's
+# logs), and one debootstrap at a time per cache.
+mkdir -p "$O"
+exec 9>"$O/xen.lock"
+flock -w 900 9 || fatal "another tests/xen run holds $O/xen.lock"
 ROOT=$("$HERE/mkroot.sh") || fatal "could not build the dom0 root (see above)"
 CACHE=$(dirname "$ROOT")
 rm -rf "$W"
@@ -125,10 +130,10 @@ for c in $CASES; do
 	echo) r=guest.cpio a="xt.mode=echo" ;;
 	hvc) r=guest.cpio a="xt.mode=agent xt.args=--transport,hvc,--resident,--timeout,90,--kmsg"
 		[ -n "$IMG" ] && r=image.cpio a="xenchan.transport=hvc $KNOBS" ;;
-	ring | fault) r=guest.cpio a="xt.mode=agent xt.args=--transport,ring,--unbind-hvc,--resident,--timeout,90,--kmsg" ;;
+	ring | fault | backend) r=guest.cpio a="xt.mode=agent xt.args=--transport,ring,--unbind-hvc,--resident,--timeout,90,--kmsg" ;;
 	absent) r=guest.cpio a="xt.mode=agent xt.args=--timeout,8,--kmsg,--on-missing,continue"
 		[ -n "$IMG" ] && r=image.cpio a="xenchan.timeout=8 xenchan.after=poweroff" ;;
-	*) fatal "unknown case $c (cases: echo hvc ring absent fault)" ;;
+	*) fatal "unknown case $c (cases: echo hvc ring absent fault backend)" ;;
 	esac
 	echo "$r" >"$OV/xentest/ramdisk.$c"
 	echo "$a" >"$OV/xentest/cmdline.$c"
@@ -277,6 +282,25 @@ check_flow() {
 	[ -z "$why" ] || { echo "${why#; }"; return 1; }
 }
 check_hvc() { check_flow hvc; }
+# backend: like fault, but QEMU's backend process was killed and restarted.
+check_backend() {
+	local why="" v
+	reached backend || return 1
+	has backend killed || { echo "the backend was not killed"; return 1; }
+	lines backend cut | grep -q '^applied ' && { echo "the transfer was not cut: $(field backend killed)"; return 1; }
+	[ "$(field backend info0-rc)" = 0 ] ||
+		why="$why; after the restart the agent did not answer: $(lines backend info0 | tail -n 1)"
+	case $(kv backend info0 applied) in */*) why="$why; after the kill a config was recorded" ;; esac
+	[ "$(field backend bigdigest0-rc)" != 0 ] || why="$why; after the kill the big file exists"
+	[ "$(field backend provision-rc)" = 0 ] && lines backend provision | grep -q '^applied ' ||
+		why="$why; the rerun did not apply: $(lines backend provision | tail -n 1)"
+	v=$(kv backend bigdigest sha256)
+	[ -n "$v" ] && [ "$v" = "$(field backend want-big)" ] || why="$why; after the rerun big file sha256 '$v'"
+	has backend gone || why="$why; the guest did not power off"
+	say "  backend: killed $(field backend killed); socket back $(field backend t-restarted) s," \
+		"agent answering $(field backend t-back) s after that"
+	[ -z "$why" ] || { echo "${why#; }"; return 1; }
+}
 check_ring() { check_flow ring; }
 
 # absent: one kernel-log line about the missing channel, and the boot went
