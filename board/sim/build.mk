@@ -98,7 +98,7 @@ check-xen-sim: check-xen-sim-unit $(XSIM_E2E_DEPS)
 
 # The libxengnttab/libxenevtchn build links, is static, uses the libraries
 # and behaves like the default agent where there is no Xen.
-check-xen-libs: $(O)/xenchan-agent-xenlibs
+check-xen-libs: $(O)/xenchan-agent-xenlibs $(O)/xenchan-agent
 	tests/xen-sim/xenlibs.sh $(O)
 
 bench-ring: $(O)/bench/xensim $(O)/bench/xen-sim-echo $(O)/test/xen-sim/peer

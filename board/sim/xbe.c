@@ -203,14 +203,26 @@ static void xbe_keep(struct xbe *b)
 	b->st.dropped += over;
 }
 
+static int xbe_pump_once(struct xbe *b);
+
+/* Moves bytes until nothing moves: flushing to the client makes room to
+ * read the ring again, and nothing else would wake us for it. */
 static void xbe_pump(struct xbe *b)
 {
-	size_t room, want;
+	int rounds = 0;
+
+	while (xbe_pump_once(b) && ++rounds < 64)
+		;
+}
+
+static int xbe_pump_once(struct xbe *b)
+{
+	size_t want;
 	long n;
-	int moved = 0;
+	int moved = 0, progress = 0;
 
 	if (!b->connected)
-		return;
+		return 0;
 	/* Guest to host. */
 	want = b->limit + 4096 - b->olen;
 	if (b->slow_ms) {
@@ -228,7 +240,7 @@ static void xbe_pump(struct xbe *b)
 		if (n < 0) {
 			fprintf(stderr, "xensim: console-%d: ring broken\n",
 				b->devid);
-			return;
+			return 0;
 		}
 		b->olen += (size_t)n;
 		b->st.to_host += (uint64_t)n;
@@ -242,6 +254,7 @@ static void xbe_pump(struct xbe *b)
 		if (w > 0) {
 			memmove(b->obuf, b->obuf + w, b->olen - (size_t)w);
 			b->olen -= (size_t)w;
+			progress = 1;
 		}
 	}
 	/* Host to guest. */
@@ -254,10 +267,9 @@ static void xbe_pump(struct xbe *b)
 			moved = 1;
 		}
 	}
-	room = sizeof b->ibuf - b->ilen;
-	(void)room;
 	if (moved)
 		xbe_kick(b);
+	return moved || progress;
 }
 
 int xbe_pollfds(struct xbe *b, struct pollfd *p)
