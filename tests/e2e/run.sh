@@ -176,6 +176,11 @@ for k in $(seq 1 80); do
 	fi
 	# the agent reconnects to the new relay by itself
 	"$HOST" provision "$D/host.sock" "$SEED" --timeout 5 --retries 0 >/dev/null 2>&1
+	# A ping answered means the agent is idle again: it handles one frame
+	# at a time, so a commit that the last frame started has finished.
+	kill "$RELAY_PID"; wait "$RELAY_PID" 2>/dev/null
+	relay "$D"
+	"$HOST" query "$D/host.sock" ping --timeout 10 >/dev/null 2>&1 || bad "no ping after cut $k"
 	if [ -e "$D/root/var/lib/xenchan/applied" ]; then applied_at=$k; break; fi
 	check_nothing "$D/root" "cut after frame $k"
 done
