@@ -123,7 +123,7 @@ static void read_cmdline(struct options *o)
 {
 	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	char *p, *save;
+	char *p, *end;
 
 	if (fd < 0)
 		return;
@@ -132,9 +132,15 @@ static void read_cmdline(struct options *o)
 	if (n <= 0)
 		return;
 	cmdline[n] = 0;
-	for (p = strtok_r(cmdline, " \t\n", &save); p;
-	     p = strtok_r(0, " \t\n", &save)) {
+	for (p = cmdline; *p; p = end) {
 		char *eq;
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		for (end = p; *end && *end != ' ' && *end != '\t' &&
+			      *end != '\n';)
+			end++;
+		if (*end)
+			*end++ = 0;
 		if (strncmp(p, "xenchan.", 8))
 			continue;
 		eq = strchr(p, '=');
@@ -275,7 +281,7 @@ static void do_action(int cmd)
 {
 	static const char *const names[] = {"poweroff", "reboot", "halt"};
 	const char *name = cmd == RB_AUTOBOOT ? names[1]
-			   : cmd == RB_HALT_SYSTEM ? names[2] : names[0];
+			   : cmd == (int)RB_HALT_SYSTEM ? names[2] : names[0];
 
 	if (chan.ops->flushed)
 		chan.ops->flushed(&chan);
