@@ -103,8 +103,17 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory run-checks
 
-run-checks: $(CHECKS)
-	@echo "all checks passed"
+# Every check runs, even after one fails; the last line sums them up.
+run-checks:
+	@pass=0; fail=0; failed=""; \
+	for c in $(CHECKS); do \
+		echo "== $$c"; \
+		if $(MAKE) --no-print-directory $$c; then pass=$$((pass + 1)); \
+		else fail=$$((fail + 1)); failed="$$failed $$c"; fi; \
+	done; \
+	[ -z "$$failed" ] || echo "failed checks:$$failed"; \
+	echo "make check: $$pass passed, $$fail failed"; \
+	[ $$fail -eq 0 ]
 
 demo: deps
 	@$(MAKE) --no-print-directory all $(DEMO)
