@@ -35,6 +35,7 @@ $(O)/test/xen-sim/xchan_test: $(O)/test/tests/xen-sim/xchan_test.o \
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
 $(O)/xensim: $(O)/test/board/sim/xensim.o $(O)/test/board/sim/xbe.o \
+		$(O)/test/board/sim/hv.o $(O)/test/board/sim/xtool.o \
 		$(O)/test/board/sim/xsd.o $(XSIM_FRONT_TOBJS)
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
@@ -113,6 +114,7 @@ BENCHES += bench-ring
 # Optimised builds of the simulator and the echo for the bench (the ASan
 # ones measure the sanitizer).
 XSIM_BENCH_SIM_SRCS := board/sim/xensim.c board/sim/xbe.c board/sim/xsd.c \
+	board/sim/hv.c board/sim/xtool.c \
 	$(FRONTEND_SRCS)
 XSIM_BENCH_ECHO_SRCS := tests/xen-sim/echo.c board/linux/xen_ring.c \
 	board/linux/log.c board/sim/sim_dev.c $(FRONTEND_SRCS)

@@ -1,6 +1,8 @@
 /* xbe.c - see xbe.h. */
 #include "board/sim/xbe.h"
 
+#include "board/sim/hv.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -56,12 +56,6 @@ struct xbe {
 	struct xbe_stats st;
 };
 
-/* The simulated hypervisor (xensim.c). */
-int sim_gnt_map(int caller, int owner, uint32_t ref);
-int sim_evt_bind(int caller, int remote, uint32_t rport, uint32_t *port,
-		 int fds[2]);
-uint64_t sim_now_ms(void);
-
 int xbe_init(struct xbe *b, struct xsd *xs, int dom, int devid,
 	     const char *path, size_t limit);
 void xbe_fini(struct xbe *b);
