@@ -87,7 +87,7 @@ $(HOST_BIN): $(HOST_OBJS)
 DEPS := musl-tools libxen-dev libyaml-dev clang libclang-rt-14-dev \
 	qemu-system-x86 linux-image-amd64 busybox-static cpio socat \
 	e2fsprogs iproute2 hyperfine debootstrap initramfs-tools-core \
-	dracut-core valgrind
+	dracut-core valgrind file xz-utils kmod python3 gzip
 deps:
 	@missing=""; for p in $(DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
