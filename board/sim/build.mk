@@ -30,13 +30,15 @@ $(O)/test/xen-sim/xsw_test: $(O)/test/tests/xen-sim/xsw_test.o \
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
 $(O)/test/xen-sim/xchan_test: $(O)/test/tests/xen-sim/xchan_test.o \
-		$(O)/test/board/sim/xsd.o $(XSIM_FRONT_TOBJS)
+		$(O)/test/board/sim/xsd.o $(O)/test/board/sim/xsd_msg.o \
+		$(XSIM_FRONT_TOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
 $(O)/xensim: $(O)/test/board/sim/xensim.o $(O)/test/board/sim/xbe.o \
 		$(O)/test/board/sim/hv.o $(O)/test/board/sim/xtool.o \
-		$(O)/test/board/sim/xsd.o $(XSIM_FRONT_TOBJS)
+		$(O)/test/board/sim/xsd.o $(O)/test/board/sim/xsd_msg.o \
+		$(XSIM_FRONT_TOBJS)
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
 # The transport alone, with a byte echo in place of the agent's engines.
@@ -114,7 +116,7 @@ BENCHES += bench-ring
 # Optimised builds of the simulator and the echo for the bench (the ASan
 # ones measure the sanitizer).
 XSIM_BENCH_SIM_SRCS := board/sim/xensim.c board/sim/xbe.c board/sim/xsd.c \
-	board/sim/hv.c board/sim/xtool.c \
+	board/sim/hv.c board/sim/xtool.c board/sim/xsd_msg.c \
 	$(FRONTEND_SRCS)
 XSIM_BENCH_ECHO_SRCS := tests/xen-sim/echo.c board/linux/xen_ring.c \
 	board/linux/log.c board/sim/sim_dev.c $(FRONTEND_SRCS)
