@@ -18,7 +18,7 @@
  *
  * xsw_call() and the helpers below run that loop through struct xsw_io,
  * which the board provides (Linux: /dev/xen/xenbus; a unikernel: the
- * xenstore ring page, see xsw_ring_*). Every call has a deadline.
+ * xenstore ring page, see xsr.h). Every call has a deadline.
  */
 #ifndef XC_XSW_H
 #define XC_XSW_H
@@ -130,28 +130,5 @@ int xsw_tx_end(struct xsw *c, const struct xsw_io *io, uint32_t tx,
 int xsw_parse_uint(const char *s, size_t n, uint32_t max, uint32_t *out);
 /* Writes v in decimal with a NUL; returns its length. buf >= 11 bytes. */
 size_t xsw_fmt_uint(char *buf, uint32_t v);
-
-/* The xenstore ring page (struct xenstore_domain_interface), for boards
- * without /dev/xen/xenbus. Same layout as the header; the test checks it. */
-#define XSW_RING_SIZE 1024
-struct xsw_ring_page {
-	char req[XSW_RING_SIZE];
-	char rsp[XSW_RING_SIZE];
-	uint32_t req_cons, req_prod;
-	uint32_t rsp_cons, rsp_prod;
-	uint32_t server_features;
-	uint32_t connection;
-	uint32_t error;
-};
-
-/* Client side: puts up to n request bytes / takes up to n reply bytes.
- * Returns bytes moved (notify the event channel if > 0) or -XC_EPROTO
- * when the server's index is out of range. */
-long xsw_ring_put(volatile struct xsw_ring_page *r, const void *p, size_t n);
-long xsw_ring_get(volatile struct xsw_ring_page *r, void *p, size_t n);
-/* Server side (the simulation and tests). */
-long xsw_ring_srv_get(volatile struct xsw_ring_page *r, void *p, size_t n);
-long xsw_ring_srv_put(volatile struct xsw_ring_page *r, const void *p,
-		      size_t n);
 
 #endif

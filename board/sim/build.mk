@@ -20,7 +20,7 @@ FRONTEND_SRCS := $(wildcard frontend/*.c)
 XSIM_FRONT_TOBJS := $(patsubst %.c,$(O)/test/%.o,$(FRONTEND_SRCS))
 
 $(O)/test/xen-sim/ring_test: $(O)/test/tests/xen-sim/ring_test.o \
-		$(O)/test/frontend/ring.o $(O)/test/frontend/xsw.o
+		$(O)/test/frontend/ring.o $(O)/test/frontend/xsr.o
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 

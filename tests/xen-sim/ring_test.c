@@ -12,6 +12,7 @@
 
 #include "agent/xc_err.h"
 #include "frontend/ring.h"
+#include "frontend/xsr.h"
 #include "frontend/xsw.h"
 #include "t.h"
 
@@ -48,14 +49,14 @@ static void t_layout(void)
 		offsetof(struct xencons_interface, out_cons));
 	T_CHECK(offsetof(struct xr_page, out_prod) ==
 		offsetof(struct xencons_interface, out_prod));
-	T_CHECK(sizeof(struct xsw_ring_page) ==
+	T_CHECK(sizeof(struct xsr_page) ==
 		sizeof(struct xenstore_domain_interface));
-	T_CHECK(offsetof(struct xsw_ring_page, rsp_prod) ==
+	T_CHECK(offsetof(struct xsr_page, rsp_prod) ==
 		offsetof(struct xenstore_domain_interface, rsp_prod));
-	T_CHECK(offsetof(struct xsw_ring_page, error) ==
+	T_CHECK(offsetof(struct xsr_page, error) ==
 		offsetof(struct xenstore_domain_interface, error));
 	T_CHECK(XSW_PAYLOAD_MAX == XENSTORE_PAYLOAD_MAX);
-	T_CHECK(XSW_RING_SIZE == XENSTORE_RING_SIZE);
+	T_CHECK(XSR_SIZE == XENSTORE_RING_SIZE);
 	T_CHECK((int)XSW_WATCH_EVENT == (int)XS_WATCH_EVENT &&
 		(int)XSW_ERROR == (int)XS_ERROR);
 	T_CHECK((int)XSW_WRITE == (int)XS_WRITE && (int)XSW_RM == (int)XS_RM);
@@ -201,23 +202,23 @@ static void t_hostile(void)
 
 static void t_xs_ring(void)
 {
-	static char store[2 * sizeof(struct xsw_ring_page)];
-	volatile struct xsw_ring_page *r = (void *)store;
+	static char store[2 * sizeof(struct xsr_page)];
+	volatile struct xsr_page *r = (void *)store;
 	char buf[2048];
 	int i;
 
 	memset(store, 0, sizeof store);
 	r->req_prod = r->req_cons = 0xfffffff0u;
 	for (i = 0; i < 3; i++) {
-		T_CHECK(xsw_ring_put(r, "0123456789abcdef0123", 20) == 20);
-		T_CHECK(xsw_ring_srv_get(r, buf, sizeof buf) == 20);
+		T_CHECK(xsr_put(r, "0123456789abcdef0123", 20) == 20);
+		T_CHECK(xsr_srv_get(r, buf, sizeof buf) == 20);
 		T_CHECK(memcmp(buf, "0123456789abcdef0123", 20) == 0);
 	}
 	memset(buf, 'z', sizeof buf);
-	T_CHECK(xsw_ring_srv_put(r, buf, sizeof buf) == XSW_RING_SIZE);
-	T_CHECK(xsw_ring_get(r, buf, 10) == 10);
-	r->rsp_prod = r->rsp_cons + XSW_RING_SIZE + 5;
-	T_CHECK(xsw_ring_get(r, buf, sizeof buf) == -XC_EPROTO);
+	T_CHECK(xsr_srv_put(r, buf, sizeof buf) == XSR_SIZE);
+	T_CHECK(xsr_get(r, buf, 10) == 10);
+	r->rsp_prod = r->rsp_cons + XSR_SIZE + 5;
+	T_CHECK(xsr_get(r, buf, sizeof buf) == -XC_EPROTO);
 }
 
 int main(void)

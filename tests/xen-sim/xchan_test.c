@@ -9,6 +9,7 @@
 #include "agent/xc_err.h"
 #include "board/sim/xsd.h"
 #include "frontend/xchan.h"
+#include "frontend/xsr.h"
 #include "frontend/xsw.h"
 #include "t.h"
 
@@ -217,17 +218,17 @@ static void t_stale_backend(void)
 /* The unikernel path: the same client over the xenstore ring page
  * (struct xenstore_domain_interface) instead of a byte stream. The
  * "server" moves bytes between the page and the xenstore server. */
-static struct xsw_ring_page xring;
+static struct xsr_page xring;
 
 static void ring_server(void)
 {
 	unsigned char buf[256];
 	long n;
 
-	while ((n = xsw_ring_srv_get(&xring, buf, sizeof buf)) > 0)
+	while ((n = xsr_srv_get(&xring, buf, sizeof buf)) > 0)
 		xsd_conn_input(conn, buf, (size_t)n);
 	while (conn->out_len &&
-	       (n = xsw_ring_srv_put(&xring, conn->out, conn->out_len)) > 0)
+	       (n = xsr_srv_put(&xring, conn->out, conn->out_len)) > 0)
 		xsd_conn_sent(conn, (size_t)n);
 }
 
@@ -237,7 +238,7 @@ static long ring_send(void *ctx, const void *p, size_t n)
 	long k;
 
 	while (off < n) {
-		k = xsw_ring_put(&xring, (const char *)p + off, n - off);
+		k = xsr_put(&xring, (const char *)p + off, n - off);
 		if (k < 0)
 			return k;
 		off += (size_t)k;
@@ -249,7 +250,7 @@ static long ring_send(void *ctx, const void *p, size_t n)
 static long ring_recv(void *ctx, void *p, size_t n, uint64_t deadline)
 {
 	ring_server();
-	return xsw_ring_get(&xring, p, n);
+	return xsr_get(&xring, p, n);
 }
 
 static void t_xenstore_ring(void)
