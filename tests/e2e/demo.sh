@@ -19,13 +19,8 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# A scratch root as a fresh template would have it.
-mkdir -p "$R"/etc "$R"/root "$R"/home/admin
-printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:Admin:/home/admin:/bin/sh\n' >"$R"/etc/passwd
-printf 'root:x:0:\nadmin:x:1000:\n' >"$R"/etc/group
-printf 'root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n' >"$R"/etc/shadow
-chmod 640 "$R"/etc/shadow
-chown 1000:1000 "$R"/home/admin
+. "$(dirname "$0")/mkroot.sh"
+mkroot "$R"
 
 say "the channel: a pty for the guest, a Unix socket for the host"
 # tests/e2e/relay.c plays the backend, as QEMU's does for a Xen channel.

@@ -30,16 +30,7 @@ expect() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; 
 has() { case "$2" in *"$3"*) ok ;; *) bad "$1: '$3' not in: $2" ;; esac; }
 hasnt() { case "$2" in *"$3"*) bad "$1: '$3' found in output" ;; *) ok ;; esac; }
 
-# A target root with two users, as a fresh template would have.
-mkroot() {
-	local r=$1
-	mkdir -p "$r"/etc "$r"/root "$r"/home/admin
-	printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:Admin:/home/admin:/bin/sh\n' >"$r"/etc/passwd
-	printf 'root:x:0:\nadmin:x:1000:\n' >"$r"/etc/group
-	printf 'root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n' >"$r"/etc/shadow
-	chmod 640 "$r"/etc/shadow
-	chown 1000:1000 "$r"/home/admin
-}
+. "$(dirname "$0")/mkroot.sh"
 
 # A relay between the agent's and the host's sockets (relay.c).
 relay() {
