@@ -216,6 +216,7 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		if (rc < 0)
 			return xch_fail(c, rc, "publishing ring-ref and port");
 		c->tx_conflicts = 0;
+		c->restart_by = 0;
 		c->state = XCH_WAIT_BACKEND;
 		return 0;
 	case XCH_WAIT_BACKEND:
@@ -223,6 +224,7 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		if (s < 0)
 			return xch_fail(c, s, "reading the backend state");
 		if (s == XCH_XB_CONNECTED) {
+			c->restart_by = 0;
 			rc = xch_write(e, 0, c->fe, "state", XCH_XB_CONNECTED,
 				       deadline);
 			if (rc < 0)
@@ -230,7 +232,10 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 			c->state = XCH_CONNECTED;
 			return 0;
 		}
-		if (s >= XCH_XB_CLOSING) {
+		if (s >= XCH_XB_CLOSING ||
+		    (c->restart_by && e->now(e->ctx) > c->restart_by)) {
+			/* Closed, or a new backend that did not take our
+			 * ring as it was: the full reset. */
 			c->state = XCH_CLOSING;
 			c->said = 0;
 			return 0;
@@ -240,10 +245,18 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		s = xch_backend_state(c, e, deadline);
 		if (s < 0)
 			return xch_fail(c, s, "reading the backend state");
-		if (s >= XCH_XB_CLOSING || s <= XCH_XB_INITWAIT) {
-			/* Gone, or restarted behind our back. */
+		if (s >= XCH_XB_CLOSING) {
 			c->state = XCH_CLOSING;
 			c->said = 0;
+			return 0;
+		}
+		if (s <= XCH_XB_INITWAIT) {
+			/* A new backend instance (QEMU restarted and its state
+			 * reset by the toolstack): it maps our ring-ref again
+			 * since we are Connected. Give it XCH_RESTART_MS. */
+			c->restart_by = e->now(e->ctx) + XCH_RESTART_MS;
+			c->reconnects++;
+			c->state = XCH_WAIT_BACKEND;
 			return 0;
 		}
 		return XCH_WAIT;

@@ -9,13 +9,18 @@
  *
  * Connecting (explicit state machine, one transition per xch_step()):
  *
- *   FIND -> BACKEND -> SHARE -> PUBLISH -> WAIT_BACKEND -> CONNECTED
- *                        |        ^                          |
- *                        |        | backend <= 2             | backend
- *                        |        |                          | 5/6 or reset
- *                        +---> CLOSED <---------------- CLOSING
- *                     (backend     we write 1 when   we write 5, then 6
- *                      not fresh)  the backend is 6  once it closes too
+ *   FIND -> BACKEND -> SHARE -> PUBLISH -> WAIT_BACKEND <-> CONNECTED
+ *                        |        ^                 |            |
+ *                        |        | backend <= 2    | backend    | backend
+ *                        v        |                 v 5/6        v 5/6
+ *                      CLOSED <------------------ CLOSING <------+
+ *
+ *   SHARE goes to CLOSED or CLOSING when the backend is not fresh. In
+ *   CLOSING we write 5, then 6 once the backend closes too; in CLOSED we
+ *   write 1 (Initialising) when the backend is 6, which resets it.
+ *   CONNECTED goes back to WAIT_BACKEND when a new backend instance
+ *   appears (state <= 2: QEMU restarted); it maps our ring again, or after
+ *   XCH_RESTART_MS we take it through CLOSING.
  *
  * SHARE asks the board to grant the (zeroed) ring page to backend-id and to
  * allocate an unbound event channel for it; PUBLISH writes ring-ref, port
@@ -37,6 +42,7 @@
 #define XCH_NAME_MAX 128
 #define XCH_TX_TRIES 8
 #define XCH_POLL_MS 500
+#define XCH_RESTART_MS 3000 /* a restarted backend's time to take our ring */
 #define XCH_DIR_MAX 1024 /* bytes of the device/console listing */
 #define XCH_WAIT 1
 
@@ -88,6 +94,7 @@ struct xch {
 	unsigned tx_conflicts;    /* EAGAINs seen publishing */
 	unsigned reconnects;
 	int said;                 /* our state for this step is written */
+	uint64_t restart_by;      /* a new backend instance: connect by then */
 	const char *why;          /* what the last error was about */
 };
 

@@ -383,6 +383,21 @@ void xbe_restart(struct xbe *b, int down_ms)
 	b->restart_at = sim_now_ms() + (uint64_t)down_ms;
 }
 
+void xbe_kill(struct xbe *b, int down_ms)
+{
+	/* kill -9 of QEMU: no state change; the toolstack later resets the
+	 * backend state to Initialising and starts a new one. */
+	xbe_disconnect(b);
+	if (b->cfd >= 0)
+		close(b->cfd);
+	if (b->lfd >= 0)
+		close(b->lfd);
+	b->cfd = b->lfd = -1;
+	b->olen = b->ilen = 0;
+	b->restarting = 1;
+	b->restart_at = sim_now_ms() + (uint64_t)down_ms;
+}
+
 void xbe_corrupt(struct xbe *b)
 {
 	volatile struct xr_page *pg = b->page;

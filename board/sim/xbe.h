@@ -15,7 +15,7 @@
  *
  * Faults (xensim ctl ... fault): lost, duplicated or late notifications,
  * a slow consumer, bytes dropped in the bridge, corrupted ring indices, a
- * restart mid-transfer.
+ * clean restart or a kill mid-transfer.
  */
 #ifndef XC_SIM_XBE_H
 #define XC_SIM_XBE_H
@@ -66,7 +66,11 @@ int xbe_pollfds(struct xbe *b, struct pollfd *p);
 void xbe_run(struct xbe *b, const struct pollfd *p, int n);
 /* Milliseconds until the backend needs xbe_run() without an event, or -1. */
 int xbe_timeout(struct xbe *b);
+/* A clean restart: Closing, Closed, then a new instance after down_ms. */
 void xbe_restart(struct xbe *b, int down_ms);
+/* kill -9: gone without a state change; a new instance after down_ms
+ * (the toolstack resetting its state, as it must on real Xen). */
+void xbe_kill(struct xbe *b, int down_ms);
 void xbe_corrupt(struct xbe *b);
 
 #endif

@@ -11,7 +11,7 @@
  *       xl (the default here) drops the first channel; "fixed" numbers
  *       channel k as device/console/k+1.
  *   destroy DOM | read PATH | write PATH VALUE | rm PATH
- *   fault DOM DEVID lose N|dup N|late MS|slow MS|drop N|corrupt|restart MS
+ *   fault DOM DEVID lose N|dup N|late MS|slow MS|drop N|corrupt|restart MS|kill MS
  *   fault xs tx-eagain N
  *   stats DOM DEVID      bytes and notifications of a channel's backend
  *

@@ -146,6 +146,8 @@ static int do_fault(int argc, char **argv, char *out, size_t cap)
 		xbe_corrupt(b);
 	else if (!strcmp(argv[3], "restart"))
 		xbe_restart(b, v ? v : 300);
+	else if (!strcmp(argv[3], "kill"))
+		xbe_kill(b, v ? v : 300);
 	else
 		return snprintf(out, cap, "error unknown fault %s\n", argv[3]);
 	return snprintf(out, cap, "ok\n");

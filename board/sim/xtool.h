@@ -1,7 +1,8 @@
 /* xtool.h - the simulator's control commands (xensim ctl DIR CMD...):
  *   create DOM [--xl debian|fixed] NAME=SOCKET...   (the toolstack)
  *   destroy DOM | read PATH | write PATH VALUE | rm PATH | stats DOM DEVID
- *   fault DOM DEVID lose N|dup N|late MS|slow MS|drop N|corrupt|restart MS
+ *   fault DOM DEVID lose N|dup N|late MS|slow MS|drop N|corrupt|restart MS|
+ *       kill MS
  *   fault xs tx-eagain N | quit
  */
 #ifndef XC_SIM_XTOOL_H

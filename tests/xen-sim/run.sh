@@ -162,6 +162,18 @@ expect "connects" "$(stat_of 16 1 connects)" 2
 wait $ECHO_PID; expect "echo exit" "$?" 0
 has "frontend followed" "$(cat "$W/echo16.log")" "closed -> publish"
 
+fault_case backend-killed 19 late 0
+"$PEER" "$W/f19.sock" 10000 >/dev/null; expect "before" "$?" 0
+ctl fault 19 1 kill 300 >/dev/null
+sleep 0.1
+expect "no word from a killed backend" "$(xs /local/domain/0/backend/console/19/1/state)" 4
+wait_connected 19 1 || bad "new instance never connected"
+out=$("$PEER" "$W/f19.sock" 10000 --quit --timeout 10)
+expect "after the new instance" "$?" 0
+expect "connects" "$(stat_of 19 1 connects)" 2
+wait $ECHO_PID; expect "echo exit" "$?" 0
+hasnt "no full reset needed" "$(cat "$W/echo19.log")" "-> closing"
+
 case=transaction-eagain-retried
 ctl create 17 dummy="$W/t17-0.sock" org.xenchan.agent.0="$W/t17.sock" >/dev/null
 ctl fault xs tx-eagain 3 >/dev/null

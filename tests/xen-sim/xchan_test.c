@@ -278,6 +278,34 @@ static void t_xenstore_ring(void)
 		-XC_EPROTO);
 }
 
+static void t_backend_instance(void)
+{
+	struct xch c;
+
+	setup();
+	xch_init(&c, "org.xenchan.agent.0");
+	T_CHECK(xch_run(&c, &env, XCH_WAIT_BACKEND, 1000) == 0);
+	be_state("4");
+	T_CHECK(xch_run(&c, &env, XCH_CONNECTED, 1000) == 0);
+	/* A new backend instance (QEMU killed, restarted, its state reset):
+	 * it takes our ring as it is; we only wait for it. */
+	be_state("1");
+	T_CHECK(xch_step(&c, &env, 1000) == 0 && c.state == XCH_WAIT_BACKEND);
+	T_CHECK(!strcmp(fe("state"), "4") && !strcmp(fe("ring-ref"), "8"));
+	be_state("4");
+	T_CHECK(xch_step(&c, &env, 1000) == 0 && c.state == XCH_CONNECTED);
+	T_CHECK(c.reconnects == 1 && shares == 1);
+	/* One that does not take it within XCH_RESTART_MS: full reset. */
+	be_state("2");
+	T_CHECK(xch_step(&c, &env, 1000) == 0 && c.state == XCH_WAIT_BACKEND);
+	T_CHECK(xch_step(&c, &env, 1000) == XCH_WAIT);
+	clock_ms += XCH_RESTART_MS + 1;
+	T_CHECK(xch_step(&c, &env, 1000 + clock_ms) == 0 &&
+		c.state == XCH_CLOSING);
+	T_CHECK(xch_run(&c, &env, XCH_CONNECTED, 10000 + clock_ms) ==
+		-XC_ETIMEDOUT); /* the backend never moves here */
+}
+
 static void t_tx_eagain(void)
 {
 	struct xch c;
@@ -344,6 +372,7 @@ int main(void)
 		{"read-only-nodes", t_read_only},
 		{"connect-close-reconnect", t_connect},
 		{"stale-backend", t_stale_backend},
+		{"backend-new-instance", t_backend_instance},
 		{"xenstore-ring-page", t_xenstore_ring},
 		{"transaction-eagain", t_tx_eagain},
 		{"transaction-conflict", t_real_conflict},
