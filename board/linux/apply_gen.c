@@ -238,9 +238,14 @@ static int gen_shadow(struct xa_ctx *a, uint32_t *failed_seq,
 static const char *keep_domain(struct xa_ctx *a, const char *names, char *line,
 			       size_t cap)
 {
-	size_t i = strspn(names, " \t"), n = strcspn(names + i, " \t");
-	const char *dot = memchr(names + i, '.', n);
+	size_t i = 0, n = 0;
+	const char *dot;
 
+	while (names[i] == ' ' || names[i] == '\t')
+		i++;
+	while (names[i + n] && names[i + n] != ' ' && names[i + n] != '\t')
+		n++;
+	dot = memchr(names + i, '.', n);
 	if (a->fqdn[0] || !a->hostname[0] || !dot ||
 	    xcc_domain(dot + 1, n - (size_t)(dot + 1 - names - i)) < 0)
 		return line;
@@ -261,8 +266,9 @@ static int gen_hosts(struct xa_ctx *a, const char **reason)
 
 	if (!*host) {
 		/* only an fqdn: its first label is the short name */
+		const char *dot = strchr(a->fqdn, '.');
 		snprintf(label, sizeof label, "%.*s",
-			 (int)strcspn(a->fqdn, "."), a->fqdn);
+			 dot ? (int)(dot - a->fqdn) : XCC_LABEL_MAX, a->fqdn);
 		host = label;
 	}
 	snprintf(line, sizeof line, "127.0.1.1\t%s%s%s\n", a->fqdn,

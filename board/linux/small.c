@@ -1,8 +1,9 @@
-/* small.c - leaner stand-ins for three corners of musl that the static
- * agent would otherwise link: printf-style formatting (musl's pulls in
- * floating point conversion, ~10 KiB) and the directory stream (musl's
- * opendir() calls calloc(), which would bring the whole allocator into a
- * binary that must have none).
+/* small.c - leaner stand-ins for corners of musl that the static agent
+ * would otherwise link: printf-style formatting (musl's pulls in floating
+ * point conversion, ~10 KiB), the directory stream (musl's opendir() calls
+ * calloc(), which would bring the whole allocator into a binary that must
+ * have none), strerror, and plain system call wrappers where musl's carry
+ * fallbacks for old kernels or the vDSO lookup (~3 KiB together).
  *
  * A static link takes these definitions instead of libc.a's members. Only
  * the agent links this file; the host tool and the tests use their libc.
@@ -20,7 +21,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 struct out {
@@ -237,60 +244,250 @@ int closedir(DIR *d)
 /* ---- strerror: the errors the agent can meet, in a compact table ---- */
 
 /* musl's table names every errno (2 KiB). These are the ones the agent's
- * system calls return in practice; others print as "error N". */
-static const struct {
-	unsigned char num;
-	char text[23];
-} errs[] = {
-	{EPERM, "not permitted"},
-	{ENOENT, "no such file"},
-	{EIO, "I/O error"},
-	{ENXIO, "no such device"},
-	{E2BIG, "too long"},
-	{EBADF, "bad descriptor"},
-	{EAGAIN, "try again"},
-	{ENOMEM, "out of memory"},
-	{EACCES, "permission denied"},
-	{EBUSY, "busy"},
-	{EEXIST, "exists"},
-	{EXDEV, "cross-device link"},
-	{ENODEV, "no such device"},
-	{ENOTDIR, "not a directory"},
-	{EISDIR, "is a directory"},
-	{EINVAL, "invalid argument"},
-	{EMFILE, "too many open files"},
-	{ENOTTY, "not a tty"},
-	{EFBIG, "file too large"},
-	{ENOSPC, "no space left"},
-	{EROFS, "read-only file system"},
-	{EPIPE, "broken pipe"},
-	{ERANGE, "out of range"},
-	{ENAMETOOLONG, "name too long"},
-	{ENOSYS, "not implemented"},
-	{ELOOP, "symbolic link"},
-	{EPROTO, "protocol error"},
-	{EBADMSG, "bad message"},
-	{EOVERFLOW, "overflow"},
-	{EMSGSIZE, "message too long"},
-	{EOPNOTSUPP, "not supported"},
-	{EADDRNOTAVAIL, "address not available"},
-	{ENETUNREACH, "network unreachable"},
-	{ECONNRESET, "connection reset"},
-	{ETIMEDOUT, "timed out"},
-	{ECONNREFUSED, "connection refused"},
-	{EHOSTUNREACH, "host unreachable"},
-	{EALREADY, "already in progress"},
-	{ECANCELED, "canceled"},
-};
+ * system calls return in practice; others print as "error N". One string:
+ * each entry is the number as an octal escape (Linux x86_64 values, all
+ * below 128; checked below), its text and a NUL. */
+static const char errs[] =
+	"\001" "not permitted\0" /* EPERM */
+	"\002" "no such file\0" /* ENOENT */
+	"\005" "I/O error\0" /* EIO */
+	"\006" "no such device\0" /* ENXIO */
+	"\007" "too long\0" /* E2BIG */
+	"\011" "bad descriptor\0" /* EBADF */
+	"\013" "try again\0" /* EAGAIN */
+	"\014" "out of memory\0" /* ENOMEM */
+	"\015" "permission denied\0" /* EACCES */
+	"\020" "busy\0" /* EBUSY */
+	"\021" "exists\0" /* EEXIST */
+	"\022" "cross-device link\0" /* EXDEV */
+	"\023" "no such device\0" /* ENODEV */
+	"\024" "not a directory\0" /* ENOTDIR */
+	"\025" "is a directory\0" /* EISDIR */
+	"\026" "invalid argument\0" /* EINVAL */
+	"\030" "too many open files\0" /* EMFILE */
+	"\031" "not a tty\0" /* ENOTTY */
+	"\033" "file too large\0" /* EFBIG */
+	"\034" "no space left\0" /* ENOSPC */
+	"\036" "read-only file system\0" /* EROFS */
+	"\040" "broken pipe\0" /* EPIPE */
+	"\042" "out of range\0" /* ERANGE */
+	"\044" "name too long\0" /* ENAMETOOLONG */
+	"\046" "not implemented\0" /* ENOSYS */
+	"\050" "symbolic link\0" /* ELOOP */
+	"\107" "protocol error\0" /* EPROTO */
+	"\112" "bad message\0" /* EBADMSG */
+	"\113" "overflow\0" /* EOVERFLOW */
+	"\132" "message too long\0" /* EMSGSIZE */
+	"\137" "not supported\0" /* EOPNOTSUPP */
+	"\143" "address not available\0" /* EADDRNOTAVAIL */
+	"\145" "network unreachable\0" /* ENETUNREACH */
+	"\150" "connection reset\0" /* ECONNRESET */
+	"\156" "timed out\0" /* ETIMEDOUT */
+	"\157" "connection refused\0" /* ECONNREFUSED */
+	"\161" "host unreachable\0" /* EHOSTUNREACH */
+	"\162" "already in progress\0" /* EALREADY */
+	"\175" "canceled\0" /* ECANCELED */
+	;
+_Static_assert(EPERM == 1 && ENOENT == 2 && EIO == 5 && ENXIO == 6 &&
+	       E2BIG == 7 && EBADF == 9 && EAGAIN == 11 && ENOMEM == 12 &&
+	       EACCES == 13 && EBUSY == 16 && EEXIST == 17 && EXDEV == 18 &&
+	       ENODEV == 19 && ENOTDIR == 20 && EISDIR == 21 && EINVAL == 22 &&
+	       EMFILE == 24 && ENOTTY == 25 && EFBIG == 27 && ENOSPC == 28 &&
+	       EROFS == 30 && EPIPE == 32 && ERANGE == 34 &&
+	       ENAMETOOLONG == 36 && ENOSYS == 38 && ELOOP == 40 &&
+	       EPROTO == 71 && EBADMSG == 74 && EOVERFLOW == 75 &&
+	       EMSGSIZE == 90 && EOPNOTSUPP == 95 && EADDRNOTAVAIL == 99 &&
+	       ENETUNREACH == 101 && ECONNRESET == 104 && ETIMEDOUT == 110 &&
+	       ECONNREFUSED == 111 && EHOSTUNREACH == 113 && EALREADY == 114 &&
+	       ECANCELED == 125,
+	       "errs[] holds Linux x86_64 numbers");
 
 char *strerror(int e)
 {
 	static char other[16];
-	size_t i;
+	const char *p;
 
-	for (i = 0; i < sizeof errs / sizeof errs[0]; i++)
-		if (errs[i].num == e)
-			return (char *)errs[i].text;
+	for (p = errs; *p; p += strlen(p) + 1)
+		if (*p == e)
+			return (char *)p + 1;
 	snprintf(other, sizeof other, "error %d", e);
 	return other;
+}
+
+/* ---- system calls without musl's compatibility layers ---- */
+
+/* musl's fallbacks (fstat through /proc/self/fd on kernels before 2.6.39,
+ * fchmod/fchown on O_PATH descriptors) serve cases the agent never has: it
+ * opens what it changes, without O_PATH. On x86_64 the kernel's struct
+ * stat is musl's. The clock is read by a system call, not the
+ * vDSO: the agent reads it a few times a second at most. */
+int fstatat(int fd, const char *restrict path, struct stat *restrict st,
+	    int flag)
+{
+	return (int)syscall(SYS_newfstatat, fd, path, st, flag);
+}
+
+int fstat(int fd, struct stat *st)
+{
+	return (int)syscall(SYS_fstat, fd, st);
+}
+
+int stat(const char *restrict path, struct stat *restrict st)
+{
+	return fstatat(AT_FDCWD, path, st, 0);
+}
+
+int fchmod(int fd, mode_t mode)
+{
+	return (int)syscall(SYS_fchmod, fd, mode);
+}
+
+int fchown(int fd, uid_t uid, gid_t gid)
+{
+	return (int)syscall(SYS_fchown, fd, uid, gid);
+}
+
+/* Only F_GETFL / F_SETFL / F_GETFD / F_SETFD are used: an int argument. */
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+/* Modes are only read with O_CREAT or O_TMPFILE; reading the absent
+ * argument otherwise is what musl does too (a register, never memory). */
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	int mode;
+
+	va_start(ap, flags);
+	mode = va_arg(ap, int);
+	va_end(ap);
+	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int mode;
+
+	va_start(ap, flags);
+	mode = va_arg(ap, int);
+	va_end(ap);
+	return openat(AT_FDCWD, path, flags, mode);
+}
+
+int socket(int domain, int type, int proto)
+{
+	return (int)syscall(SYS_socket, domain, type, proto);
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+int clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	return (int)syscall(SYS_clock_gettime, clk, ts);
+}
+
+#ifdef __x86_64__
+/* signal() without musl's sigaction (its locks and signal-mask dance are
+ * for threads the agent does not have). A handler returns through the
+ * restorer, which must be exactly the rt_sigreturn system call. */
+void xsm_restore(void);
+__asm__(".text\n"
+	".type xsm_restore,@function\n"
+	"xsm_restore:\n"
+	"\tmov $15, %eax\n" /* SYS_rt_sigreturn */
+	"\tsyscall\n");
+
+void (*signal(int sig, void (*fn)(int)))(int)
+{
+	struct {
+		void (*fn)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} sa = {fn, 0x04000000 /* SA_RESTORER */ | SA_RESTART, xsm_restore,
+		0},
+	  old;
+
+	if (syscall(SYS_rt_sigaction, sig, &sa, &old, sizeof sa.mask) < 0)
+		return SIG_ERR;
+	return old.fn;
+}
+#endif
+
+/* ---- strings: plain loops (musl's word-at-a-time versions are larger and
+ * the agent's strings are short) ---- */
+
+size_t strlen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return (size_t)(p - s);
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return 0;
+}
+
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return 0;
+	}
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = 0;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}
+
+char *strcpy(char *restrict d, const char *restrict s)
+{
+	char *r = d;
+
+	while ((*d++ = *s++))
+		;
+	return r;
+}
+
+char *strcat(char *restrict d, const char *restrict s)
+{
+	strcpy(d + strlen(d), s);
+	return d;
+}
+
+int isatty(int fd)
+{
+	struct winsize ws;
+
+	return ioctl(fd, TIOCGWINSZ, &ws) == 0;
 }
