@@ -105,6 +105,15 @@ static int xch_write(const struct xch_env *e, uint32_t tx, const char *dir,
 	return xsw_write(e->xs, e->io, tx, path, val, deadline);
 }
 
+static void xch_rm(const struct xch_env *e, const char *dir,
+		   const char *leaf, uint64_t deadline)
+{
+	char path[XSW_PATH_MAX + 16];
+
+	if (!xch_path(path, sizeof path, dir, leaf))
+		xsw_rm(e->xs, e->io, 0, path, deadline); /* absent is fine */
+}
+
 /* Reads the backend's state; a vanished backend counts as Closed. */
 static int xch_backend_state(struct xch *c, const struct xch_env *e,
 			     uint64_t deadline)
@@ -202,6 +211,7 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		c->state = s <= XCH_XB_INITWAIT	 ? XCH_PUBLISH
 			   : s == XCH_XB_CLOSED ? XCH_CLOSED
 						: XCH_CLOSING;
+		c->stale = c->state != XCH_PUBLISH;
 		c->said = 0;
 		return 0;
 	case XCH_PUBLISH:
@@ -295,7 +305,14 @@ int xch_step(struct xch *c, const struct xch_env *e, uint64_t deadline)
 		}
 		if (s == XCH_XB_CLOSED && !c->said) {
 			/* Initialising asks a closed backend to reset
-			 * (xenbus: Closed -> Initialising -> InitWait). */
+			 * (xenbus: Closed -> Initialising -> InitWait). A
+			 * ring-ref and port left by an earlier frontend go
+			 * first: a reset backend must not map those. */
+			if (c->stale) {
+				xch_rm(e, c->fe, "ring-ref", deadline);
+				xch_rm(e, c->fe, "port", deadline);
+				c->stale = 0;
+			}
 			rc = xch_write(e, 0, c->fe, "state",
 				       XCH_XB_INITIALISING, deadline);
 			if (rc < 0)

@@ -94,6 +94,7 @@ struct xch {
 	unsigned tx_conflicts;    /* EAGAINs seen publishing */
 	unsigned reconnects;
 	int said;                 /* our state for this step is written */
+	int stale;                /* ring-ref/port may be an earlier frontend's */
 	uint64_t restart_by;      /* a new backend instance: connect by then */
 	const char *why;          /* what the last error was about */
 };

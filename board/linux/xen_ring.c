@@ -331,7 +331,6 @@ static int xrt_claim(const struct xt_opts *o, uint64_t deadline)
 	}
 	xlog(XLOG_INFO, "unbound console-%ld from the kernel's hvc_xen", id);
 	return xrt_restart(id, deadline);
-	return 0;
 }
 
 int xt_open_ring(struct xt *t, const struct xt_opts *o)
