@@ -4,7 +4,7 @@
 #
 #   make check-xen                       run it alone
 #   make check-xen XEN_CASES="hvc ring"  only some cases
-#                                        (echo hvc ring absent fault)
+#                                 (echo hvc ring absent fault backend)
 CHECKS += check-xen
 XEN_PKGS := qemu-system-x86 debootstrap cpio linux-image-amd64 kmod xz-utils
 XEN_CASES ?=

@@ -14,7 +14,7 @@ O=${1:?usage: run.sh BUILD-DIR [CASE...]}
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=$O/xen
-CASES=${*:-echo hvc ring absent fault}
+CASES=${*:-echo hvc ring absent fault backend}
 TIMEOUT=${XEN_TIMEOUT:-360}
 
 pass=0 fail=0
