@@ -146,32 +146,30 @@ long xsw_input(struct xsw *c, const void *data, size_t n)
 	return (long)used;
 }
 
-static const struct {
-	const char *name;
-	int code;
-} xsw_errs[] = {
-	{"EINVAL", XC_EINVAL}, {"EACCES", XC_EACCES}, {"EEXIST", XC_EEXIST},
-	{"EISDIR", XC_EISDIR}, {"ENOENT", XC_ENOENT}, {"ENOMEM", XC_ENOMEM},
-	{"ENOSPC", XC_ENOSPC}, {"EIO", XC_EIO},	      {"ENOTEMPTY", XC_EBUSY},
-	{"ENOSYS", XC_ENOSYS}, {"EROFS", XC_EROFS},   {"EBUSY", XC_EBUSY},
-	{"EAGAIN", XC_EAGAIN}, {"EISCONN", XC_EBUSY}, {"E2BIG", XC_E2BIG},
-	{"EPERM", XC_EPERM},
-};
+/* xenstored's error names (xsd_errors in xs_wire.h) and our codes, in
+ * one packed table: "NAME\0" then the code byte. */
+static const char xsw_errs[] =
+	"EINVAL\0\x16" "EACCES\0\x0d" "EEXIST\0\x11" "EISDIR\0\x15"
+	"ENOENT\0\x02" "ENOMEM\0\x0c" "ENOSPC\0\x1c" "EIO\0\x05"
+	"ENOTEMPTY\0\x10" "ENOSYS\0\x26" "EROFS\0\x1e" "EBUSY\0\x10"
+	"EAGAIN\0\x0b" "EISCONN\0\x10" "E2BIG\0\x07" "EPERM\0\x01";
 
 int xsw_errno(const char *s, size_t n)
 {
-	size_t i, k;
+	const char *e = xsw_errs;
+	size_t k;
 
 	/* The string may or may not carry its NUL inside n. */
 	while (n && s[n - 1] == 0)
 		n--;
-	for (i = 0; i < sizeof xsw_errs / sizeof xsw_errs[0]; i++) {
-		const char *e = xsw_errs[i].name;
-
+	while (*e) {
 		for (k = 0; k < n && e[k] && e[k] == s[k]; k++)
 			;
 		if (k == n && !e[k])
-			return -xsw_errs[i].code;
+			return -(int)(unsigned char)e[k + 1];
+		while (*e)
+			e++;
+		e += 2; /* the NUL and the code */
 	}
 	return -XC_EIO;
 }

@@ -261,50 +261,6 @@ static const struct xt_ops xrt_ops = {
 	.close = xrt_close,
 };
 
-/* Unbinding hvc_xen leaves the frontend Closed (6) with its old ring-ref
- * and port, and QEMU's backend follows it to Closed. QEMU starts over only
- * once the frontend says Initialising (1); until it is back in
- * Initialising / InitWait it must not see a new ring-ref, or it races us
- * to the old one. So: drop the old nodes, say Initialising, wait for the
- * backend. Seen on real Xen 4.17 with QEMU 7.2 (tests/xen, ring case). */
-static int xrt_restart(long id, uint64_t deadline)
-{
-	char fe[48], path[96], be[80], val[16];
-	long n;
-	int rc;
-
-	snprintf(fe, sizeof fe, "device/console/%ld", id);
-	snprintf(path, sizeof path, "%s/backend", fe);
-	n = xsw_read(&xrt.xs, &xrt.io, 0, path, be, sizeof be, deadline);
-	if (n < 0)
-		return (int)n;
-	snprintf(path, sizeof path, "%s/ring-ref", fe);
-	xsw_rm(&xrt.xs, &xrt.io, 0, path, deadline);
-	snprintf(path, sizeof path, "%s/port", fe);
-	xsw_rm(&xrt.xs, &xrt.io, 0, path, deadline);
-	snprintf(path, sizeof path, "%s/state", fe);
-	rc = xsw_write(&xrt.xs, &xrt.io, 0, path, "1", deadline);
-	if (rc < 0) {
-		xlog(XLOG_ERR, "cannot set console-%ld Initialising: %s", id,
-		     strerror(-rc));
-		return rc;
-	}
-	snprintf(path, sizeof path, "%s/state", be);
-	for (;;) {
-		n = xsw_read(&xrt.xs, &xrt.io, 0, path, val, sizeof val,
-			     deadline);
-		if (n == 1 && (val[0] == '1' || val[0] == '2'))
-			return 0;
-		if (xt_now_ms() >= deadline) {
-			xlog(XLOG_ERR, "console-%ld: the backend did not start "
-			     "over after hvc_xen let go (state %s)", id,
-			     n > 0 ? val : "?");
-			return -XC_ETIMEDOUT;
-		}
-		poll(NULL, 0, 50);
-	}
-}
-
 /* The kernel's hvc_xen drives the console: step aside or take over. */
 static int xrt_claim(const struct xt_opts *o, uint64_t deadline)
 {
@@ -330,7 +286,12 @@ static int xrt_claim(const struct xt_opts *o, uint64_t deadline)
 		return rc;
 	}
 	xlog(XLOG_INFO, "unbound console-%ld from the kernel's hvc_xen", id);
-	return xrt_restart(id, deadline);
+	/* Unbinding left the frontend Closed (6) with hvc_xen's ring-ref and
+	 * port, and QEMU's backend follows it to Closed. xch_step() sees a
+	 * backend that is not fresh: it removes those nodes, says
+	 * Initialising, and publishes ours only once the backend is back in
+	 * InitWait (seen on real Xen 4.17 with QEMU 7.2, tests/xen). */
+	return 0;
 }
 
 int xt_open_ring(struct xt *t, const struct xt_opts *o)
