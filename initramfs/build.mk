@@ -63,6 +63,7 @@ SBINDIR := $(PREFIX)/sbin
 BINDIR := $(PREFIX)/bin
 ITOOLS_DIR ?= /usr/share/initramfs-tools
 DRACUT_DIR ?= /usr/lib/dracut/modules.d
+UDEV_DIR ?= /usr/lib/udev
 
 install: $(O)/xenchan-agent $(O)/xenchan
 	install -D -m 0755 $(AGENT_BIN) $(DESTDIR)$(SBINDIR)/xenchan-agent
@@ -80,6 +81,10 @@ install: $(O)/xenchan-agent $(O)/xenchan
 		$(DESTDIR)$(DRACUT_DIR)/90xenchan/xenchan-pre-pivot.sh
 	chmod 0755 $(DESTDIR)$(ITOOLS_DIR)/hooks/xenchan \
 		$(DESTDIR)$(DRACUT_DIR)/90xenchan/module-setup.sh
+	install -D -m 0644 board/linux/udev/90-xenchan-channel.rules \
+		$(DESTDIR)$(UDEV_DIR)/rules.d/90-xenchan-channel.rules
+	install -D -m 0755 board/linux/udev/xen-channel-name \
+		$(DESTDIR)/usr/lib/xenchan/xen-channel-name
 
 .PHONY: initramfs install
 

@@ -234,8 +234,10 @@ int xt_open(struct xt *t, const struct xt_opts *o)
 			       "or --device/--connect/--fd)", k);
 		return -XC_EINVAL;
 	}
-	/* auto: a Xen guest's kernel console first, then our own ring, then
-	 * virtio-serial; each says -ENOENT at once where it cannot exist.
+	/* auto (docs/XEN.md, "Which transport"): the kernel's hvc console when
+	 * hvc_xen drives the named channel, else our own ring when the
+	 * channel exists, else virtio-serial; each says -ENOENT at once where
+	 * it cannot exist.
 	 * Until the deadline, keep asking all of them: the device may show
 	 * up later in boot. */
 	for (;;) {
@@ -243,6 +245,9 @@ int xt_open(struct xt *t, const struct xt_opts *o)
 
 		probe.deadline_ms = 0; /* one look each, no waiting */
 		r = xt_open_hvc(t, &probe);
+		if (r != -XC_ENOENT)
+			return r;
+		r = xt_open_ring(t, &probe);
 		if (r != -XC_ENOENT)
 			return r;
 		r = xt_open_virtio(t, &probe);

@@ -16,7 +16,8 @@ pass=0 fail=0
 pids=()
 
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	# unshare --fork ignores SIGTERM while it waits: end what runs in it
+	for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$W"
 }
