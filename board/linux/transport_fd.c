@@ -24,26 +24,6 @@ uint64_t xt_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int xt_parse_devnum(const char *s, unsigned *maj, unsigned *min)
-{
-	unsigned *v = maj;
-	int digits = 0;
-
-	*maj = *min = 0;
-	for (; *s && *s != '\n'; s++) {
-		if (*s == ':' && v == maj && digits) {
-			v = min;
-			digits = 0;
-		} else if (*s >= '0' && *s <= '9' && *v < 100000000u) {
-			*v = *v * 10 + (unsigned)(*s - '0');
-			digits++;
-		} else {
-			return -1;
-		}
-	}
-	return v == min && digits ? 0 : -1;
-}
-
 static long fd_read(struct xt *t, void *buf, size_t n)
 {
 	ssize_t r = read(t->fd, buf, n);

@@ -13,7 +13,7 @@ $(HALTINIT): tests/boot/haltinit.c
 	$(MUSL_CC) $(AGENT_CFLAGS) $(AGENT_LDFLAGS) $< -o $@
 
 $(O)/test/test_virtio: tests/boot/test_virtio.c board/linux/virtio.c \
-		board/linux/log.c
+		board/linux/log.c board/linux/devnum.c
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) $^ -o $@
 
