@@ -268,9 +268,11 @@ case_backend() {
 	socat UNIX-LISTEN:/run/cut.sock EXEC:/run/hold.sh &
 	rp=$!
 	wait_for 5 test -S /run/cut.sock
-	xenchan provision /run/cut.sock /run/big.$c --timeout 30 >/run/cut.out 2>&1 &
+	xenchan provision /run/cut.sock /run/big.$c --timeout 60 >/run/cut.out 2>&1 &
 	pp=$!
-	wait_for 30 test -e /run/cut.mark
+	if wait_for 60 test -e /run/cut.mark; then
+		rep $c mark "100000 bytes passed the relay at $(since $t0)"
+	fi
 	sleep 1
 	kill -9 $pid
 	rep $c killed "backend pid $pid after 100000 bytes"

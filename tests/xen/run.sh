@@ -15,7 +15,7 @@ shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=$O/xen
 CASES=${*:-echo hvc ring absent fault backend}
-TIMEOUT=${XEN_TIMEOUT:-360}
+TIMEOUT=${XEN_TIMEOUT:-420}
 
 pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
@@ -287,6 +287,9 @@ check_backend() {
 	local why="" v
 	reached backend || return 1
 	has backend killed || { echo "the backend was not killed"; return 1; }
+	has backend mark || { echo "the transaction never got going through the" \
+		"relay (no 100000 bytes in 60 s), so the kill was not mid-transfer:" \
+		"$(lines backend cut | tail -n 1)"; return 1; }
 	lines backend cut | grep -q '^applied ' && { echo "the transfer was not cut: $(field backend killed)"; return 1; }
 	[ "$(field backend info0-rc)" = 0 ] ||
 		why="$why; after the restart the agent did not answer: $(lines backend info0 | tail -n 1)"
