@@ -93,45 +93,52 @@ static int options(const struct xf_frame *f, int from, unsigned allowed,
 		if (seen & 1u << o)
 			return *reason = "repeated-option", -XC_EINVAL;
 		seen |= 1u << o;
-		if ((v = xf_kv(f, i, "mtu", &n))) {
+		switch (1u << o) {
+		case OPT_MTU:
 			if (xf_parse_u64(v, n, 65535, &u) < 0 || u < 68)
 				return *reason = "bad-mtu", -XC_EINVAL;
 			it->mtu = (uint32_t)u;
-		} else if ((v = xf_kv(f, i, "metric", &n))) {
+			break;
+		case OPT_METRIC:
 			if (xf_parse_u64(v, n, 0xffffffffu, &u) < 0)
 				return *reason = "bad-metric", -XC_EINVAL;
 			it->metric = (uint32_t)u;
-		} else if ((v = xf_kv(f, i, "via", &n))) {
+			break;
+		case OPT_VIA:
 			it->c.p = v;
 			it->c.n = n;
-		} else if ((v = xf_kv(f, i, "mac", &n))) {
+			break;
+		case OPT_MAC:
+		case OPT_NAME:
 			it->b.p = v;
 			it->b.n = n;
-			it->is_mac = 1;
-		} else if ((v = xf_kv(f, i, "name", &n))) {
-			it->b.p = v;
-			it->b.n = n;
-			it->is_mac = 0;
-		} else if ((v = xf_kv(f, i, "size", &n))) {
+			it->is_mac = 1u << o == OPT_MAC;
+			break;
+		case OPT_SIZE:
 			if (xf_parse_u64(v, n, ~(uint64_t)0, &u) < 0)
 				return *reason = "bad-size", -XC_EINVAL;
 			if (u > XC_FILE_MAX)
 				return *reason = "too-large", -XC_EFBIG;
 			it->size = u;
-		} else if ((v = xf_kv(f, i, "mode", &n))) {
+			break;
+		case OPT_MODE:
 			if (parse_octal(v, n, &it->mode) < 0 ||
 			    it->mode > 07777)
 				return *reason = "bad-mode", -XC_EINVAL;
-		} else if ((v = xf_kv(f, i, "owner", &n))) {
+			break;
+		case OPT_OWNER:
 			it->owner.p = v;
 			it->owner.n = n;
-		} else if ((v = xf_kv(f, i, "group", &n))) {
+			break;
+		case OPT_GROUP:
 			it->group.p = v;
 			it->group.n = n;
-		} else if ((v = xf_kv(f, i, "secret", &n))) {
+			break;
+		case OPT_SECRET:
 			if (!same(v, n, "1") && !same(v, n, "0"))
 				return *reason = "bad-item", -XC_EINVAL;
 			it->secret = v[0] == '1';
+			break;
 		}
 	}
 	return 0;

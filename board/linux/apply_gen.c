@@ -61,6 +61,22 @@ static int put(int fd, const char *s)
 	return xa_write_all(fd, s, strlen(s));
 }
 
+/* s[0..n) and a newline */
+static int write_line(int fd, const char *s, size_t n)
+{
+	int r = xa_write_all(fd, s, n);
+
+	return r ? r : put(fd, "\n");
+}
+
+/* a, b and a newline */
+static int put_line(int fd, const char *a, const char *b)
+{
+	int r = put(fd, a);
+
+	return r ? r : write_line(fd, b, strlen(b));
+}
+
 /* Does the file behind fd hold a key line with this blob? */
 static int has_blob(struct xa_ctx *a, int fd, const char *blob, size_t bn)
 {
@@ -149,9 +165,7 @@ static int gen_keys(struct xa_ctx *a, int ui, const char **reason)
 			continue; /* checked when staged */
 		r = has_blob(a, out, b, bn);
 		if (r == 0) {
-			r = xa_write_all(out, s, (size_t)n);
-			if (!r)
-				r = put(out, "\n");
+			r = write_line(out, s, (size_t)n);
 		} else if (r > 0) {
 			r = 0;
 		}
@@ -290,9 +304,7 @@ static int gen_hosts(struct xa_ctx *a, const char **reason)
 				placed = 1;
 				continue;
 			}
-			r = xa_write_all(out, s, (size_t)n);
-			if (!r)
-				r = put(out, "\n");
+			r = write_line(out, s, (size_t)n);
 		}
 		if (n < -1 && !r)
 			r = (int)n; /* a line too long: do not drop the rest */
@@ -318,9 +330,7 @@ static int gen_simple(struct xa_ctx *a, uint32_t *failed_seq,
 			       a->hostname_seq, 0644, 0, 0, reason);
 		if (out < 0)
 			return out;
-		r = put(out, a->hostname);
-		if (!r)
-			r = put(out, "\n");
+		r = put_line(out, a->hostname, "");
 		close(out);
 	}
 	if (!r && (a->hostname[0] || a->fqdn[0]))
@@ -333,20 +343,11 @@ static int gen_simple(struct xa_ctx *a, uint32_t *failed_seq,
 	if (out < 0)
 		return out;
 	r = put(out, "# written by xenchan-agent\n");
-	if (!r && a->search[0]) {
-		r = put(out, "search ");
-		if (!r)
-			r = put(out, a->search);
-		if (!r)
-			r = put(out, "\n");
-	}
+	if (!r && a->search[0])
+		r = put_line(out, "search ", a->search);
 	for (i = 0; !r && i < a->nns; i++) {
 		xcc_ip_format(&a->ns[i], ip);
-		r = put(out, "nameserver ");
-		if (!r)
-			r = put(out, ip);
-		if (!r)
-			r = put(out, "\n");
+		r = put_line(out, "nameserver ", ip);
 	}
 	close(out);
 	return r;
@@ -404,9 +405,7 @@ int xa_keys_remove(struct xa_ctx *a, struct xa_user *u, const char *blob,
 			(*removed)++;
 			continue;
 		}
-		r = xa_write_all(out, s, (size_t)n);
-		if (!r)
-			r = put(out, "\n");
+		r = write_line(out, s, (size_t)n);
 	}
 	if (n < -1 && !r)
 		r = (int)n; /* a line too long: do not drop the rest */

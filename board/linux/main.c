@@ -82,36 +82,87 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* Option names, in the order of enum opt: one string, NUL-separated. */
+static const char opt_names[] =
+	"channel\0transport\0timeout\0on-missing\0log-level\0root\0device\0"
+	"connect\0fd\0onmissing\0log\0resident\0unbind-hvc\0cmdline\0kmsg\0"
+	"version\0help\0";
+enum opt {
+	/* knobs (--name value, or xenchan.name=value) */
+	OPT_CHANNEL,
+	OPT_TRANSPORT,
+	OPT_TIMEOUT,
+	OPT_ON_MISSING,
+	OPT_LOG_LEVEL,
+	OPT_ROOT,
+	/* options with a value, command line only */
+	OPT_DEVICE,
+	OPT_CONNECT,
+	OPT_FD,
+	/* the kernel command line's spellings of two knobs */
+	OPT_ONMISSING,
+	OPT_LOG,
+	/* flags (resident is also a knob: xenchan.resident=0/1) */
+	OPT_RESIDENT,
+	OPT_UNBIND_HVC,
+	OPT_CMDLINE,
+	OPT_KMSG,
+	OPT_VERSION,
+	OPT_HELP,
+	OPT_UNKNOWN
+};
+
+static enum opt opt_find(const char *name)
+{
+	const char *n = opt_names;
+	int i;
+
+	for (i = 0; *n; i++, n += strlen(n) + 1)
+		if (!strcmp(name, n))
+			break;
+	return (enum opt)i;
+}
+
 /* One knob, from the command line (--name value) or the kernel command
  * line (xenchan.name=value). Returns 0, or -1 for a bad value. */
 static int knob(struct options *o, const char *name, const char *v)
 {
 	unsigned long u;
 
-	if (!strcmp(name, "channel")) {
+	switch (opt_find(name)) {
+	case OPT_CHANNEL:
 		o->t.channel = v;
-	} else if (!strcmp(name, "transport")) {
+		break;
+	case OPT_TRANSPORT:
 		o->t.transport = v;
-	} else if (!strcmp(name, "timeout")) {
+		break;
+	case OPT_TIMEOUT:
 		if (parse_ulong(v, 86400, &u) < 0)
 			return -1;
 		o->timeout_s = u;
-	} else if (!strcmp(name, "onmissing") || !strcmp(name, "on-missing")) {
+		break;
+	case OPT_ON_MISSING:
+	case OPT_ONMISSING:
 		if (!strcmp(v, "fail"))
 			o->fail_missing = 1;
 		else if (!strcmp(v, "continue"))
 			o->fail_missing = 0;
 		else
 			return -1;
-	} else if (!strcmp(name, "log") || !strcmp(name, "log-level")) {
+		break;
+	case OPT_LOG_LEVEL:
+	case OPT_LOG:
 		if (parse_ulong(v, 7, &u) < 0)
 			return -1;
 		xlog_level = (int)u;
-	} else if (!strcmp(name, "resident")) {
+		break;
+	case OPT_RESIDENT:
 		o->resident = strcmp(v, "0") != 0;
-	} else if (!strcmp(name, "root")) {
+		break;
+	case OPT_ROOT:
 		o->root = v;
-	} else {
+		break;
+	default:
 		return -2; /* unknown: ignored on the kernel command line */
 	}
 	return 0;
@@ -155,52 +206,59 @@ static void read_cmdline(struct options *o)
 
 static int parse_args(struct options *o, int argc, char **argv)
 {
-	static const char *const with_value[] = {
-		"channel", "transport", "timeout", "on-missing",
-		"log-level", "root", 0,
-	};
-	int i, j;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		enum opt k;
 		unsigned long u;
 
 		if (strncmp(a, "--", 2))
 			goto bad;
-		a += 2;
-		for (j = 0; with_value[j]; j++)
-			if (!strcmp(a, with_value[j]))
-				break;
-		if (with_value[j]) {
-			if (i + 1 == argc || knob(o, a, argv[i + 1]) < 0)
-				goto bad;
-			i++;
-		} else if (!strcmp(a, "device") && i + 1 < argc) {
+		k = opt_find(a + 2);
+		if (k < OPT_ONMISSING && i + 1 == argc)
+			goto bad; /* its value is missing */
+		switch (k) {
+		case OPT_DEVICE:
 			o->t.device = argv[++i];
-		} else if (!strcmp(a, "connect") && i + 1 < argc) {
+			break;
+		case OPT_CONNECT:
 			o->t.connect = argv[++i];
-		} else if (!strcmp(a, "fd") && i + 1 < argc) {
+			break;
+		case OPT_FD:
 			if (parse_ulong(argv[++i], 1 << 20, &u) < 0)
 				goto bad;
 			o->t.fd = (int)u;
-		} else if (!strcmp(a, "resident")) {
+			break;
+		case OPT_RESIDENT:
 			o->resident = 1;
-		} else if (!strcmp(a, "unbind-hvc")) {
+			break;
+		case OPT_UNBIND_HVC:
 			o->t.unbind_hvc = 1;
-		} else if (!strcmp(a, "cmdline")) {
+			break;
+		case OPT_CMDLINE:
 			o->use_cmdline = 1;
-		} else if (!strcmp(a, "kmsg")) {
+			break;
+		case OPT_KMSG:
 			o->kmsg = 1;
-		} else if (!strcmp(a, "version")) {
+			break;
+		case OPT_VERSION: {
 			static const char v[] = "xenchan-agent " XC_VERSION "\n";
 			if (write(1, v, sizeof v - 1) < 0) {
 			}
 			exit(0);
-		} else if (!strcmp(a, "help")) {
+		}
+		case OPT_HELP:
 			usage();
 			exit(0);
-		} else {
+		case OPT_ONMISSING:
+		case OPT_LOG:
+		case OPT_UNKNOWN:
 			goto bad;
+		default: /* a knob */
+			if (knob(o, a + 2, argv[i + 1]) < 0)
+				goto bad;
+			i++;
 		}
 	}
 	return 0;
@@ -416,11 +474,8 @@ int main(int argc, char **argv)
 	o.t.deadline_ms = xt_now_ms() + o.timeout_s * 1000;
 	read_boot_id();
 	r = xa_init(&apply, o.root, -1);
-	if (r < 0) {
-		xlog(XLOG_ERR, "cannot use %s as the target root: %s", o.root,
-		     strerror(-r));
-		return 1;
-	}
+	if (r < 0)
+		return 1; /* xa_init said why and what to do */
 	r = xt_open(&chan, &o.t);
 	if (r == -XC_ENOENT) {
 		xlog(o.fail_missing ? XLOG_ERR : XLOG_WARN,

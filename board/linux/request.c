@@ -347,40 +347,70 @@ static void do_freeze(const struct xr_req *r, int freeze,
 
 /* ---- dispatch ---- */
 
-static int verb(const struct xf_frame *f, const char *v)
+/* The verbs, in the order of enum xr_verb: one string, NUL-separated. */
+static const char verbs[] = "ping\0info\0net\0file-digest\0poweroff\0"
+			    "reboot\0halt\0fsfreeze\0thaw\0set-time\0"
+			    "set-hostname\0sshkey-add\0sshkey-remove\0";
+enum xr_verb {
+	XR_PING,
+	XR_INFO,
+	XR_NET,
+	XR_DIGEST,
+	XR_POWEROFF,
+	XR_REBOOT,
+	XR_HALT,
+	XR_FREEZE,
+	XR_THAW,
+	XR_SET_TIME,
+	XR_SET_HOSTNAME,
+	XR_KEY_ADD,
+	XR_KEY_REMOVE,
+	XR_UNKNOWN
+};
+
+static enum xr_verb verb(const struct xf_frame *f)
 {
-	return xcc_eq(f->field[2], f->len[2], v);
+	const char *v = verbs;
+	int i;
+
+	for (i = 0; *v; i++, v += strlen(v) + 1)
+		if (xcc_eq(f->field[2], f->len[2], v))
+			break;
+	return (enum xr_verb)i;
 }
 
 void xa_request(void *ctx, struct xs_session *s, const struct xf_frame *req)
 {
+	static const int power[] = {RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM};
 	struct xr_req r = {ctx, s, req};
 	struct xc_item it;
 	struct xc_str a0 = {"", 0}, a1 = {"", 0};
 	int nargs = req->nfields - 3;
+	enum xr_verb v = verb(req);
 	uint64_t t;
 
 	arg(&r, 0, &a0);
 	arg(&r, 1, &a1);
 	memset(&it, 0, sizeof it);
-	if (verb(req, "ping"))
+	switch (v) {
+	case XR_PING:
 		return ok(&r);
-	if (verb(req, "info"))
+	case XR_INFO:
 		return do_info(&r);
-	if (verb(req, "net"))
+	case XR_NET:
 		return do_net(&r);
-	if (verb(req, "file-digest"))
+	case XR_DIGEST:
 		return nargs == 1 ? do_digest(&r, &a0)
 				  : err(&r, "bad-request", "file-digest PATH");
-	if (verb(req, "poweroff") || verb(req, "reboot") || verb(req, "halt")) {
-		r.a->pending = verb(req, "poweroff") ? RB_POWER_OFF
-			       : verb(req, "reboot") ? RB_AUTOBOOT
-						     : RB_HALT_SYSTEM;
+	case XR_POWEROFF:
+	case XR_REBOOT:
+	case XR_HALT:
+		r.a->pending = power[v - XR_POWEROFF];
 		return ok(&r);
-	}
-	if (verb(req, "fsfreeze") || verb(req, "thaw"))
-		return do_freeze(&r, verb(req, "fsfreeze"), nargs ? &a0 : NULL);
-	if (verb(req, "set-time")) {
+	case XR_FREEZE:
+	case XR_THAW:
+		return do_freeze(&r, v == XR_FREEZE, nargs ? &a0 : NULL);
+	case XR_SET_TIME: {
 		struct timespec ts = {0, 0};
 		if (nargs != 1 || xf_parse_u64(a0.p, a0.n, 1ull << 40, &t) < 0)
 			return err(&r, "bad-time", "unix seconds expected");
@@ -389,24 +419,26 @@ void xa_request(void *ctx, struct xs_session *s, const struct xf_frame *req)
 			return err(&r, "set-time-failed", strerror(errno));
 		return ok(&r);
 	}
-	/* the rest change files: not while a transaction is staged */
-	if (!verb(req, "set-hostname") && !verb(req, "sshkey-add") &&
-	    !verb(req, "sshkey-remove"))
+	case XR_UNKNOWN:
 		return; /* the engine answers unknown-verb */
+	default:
+		break;
+	}
+	/* the rest change files: not while a transaction is staged */
 	if (s->state == XS_RECV)
 		return err(&r, "busy", "a transaction is in progress");
 	if (r.a->frozen)
 		return err(&r, "frozen", "file systems are frozen: thaw first");
 	it.a = a0;
 	it.b = a1;
-	if (verb(req, "set-hostname")) {
+	if (v == XR_SET_HOSTNAME) {
 		it.kind = XC_ITEM_HOSTNAME;
 		return nargs == 1 ? change(&r, &it)
 				  : err(&r, "bad-request", "set-hostname NAME");
 	}
 	if (nargs != 2)
 		return err(&r, "bad-request", "USER KEY expected");
-	if (verb(req, "sshkey-remove"))
+	if (v == XR_KEY_REMOVE)
 		return do_sshkey_remove(&r, &a0, &a1);
 	it.kind = XC_ITEM_SSHKEY;
 	change(&r, &it);

@@ -20,13 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/ioctl.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -393,6 +394,16 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
 
+int nanosleep(const struct timespec *want, struct timespec *left)
+{
+	return (int)syscall(SYS_nanosleep, want, left);
+}
+
+int tcdrain(int fd)
+{
+	return ioctl(fd, TCSBRK, 1); /* 1: wait for output, send no break */
+}
+
 int clock_gettime(clockid_t clk, struct timespec *ts)
 {
 	return (int)syscall(SYS_clock_gettime, clk, ts);
@@ -468,6 +479,20 @@ char *strrchr(const char *s, int c)
 		if (!*s)
 			return (char *)last;
 	}
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n && *a && *a == *b; n--, a++, b++)
+		;
+	return n ? (unsigned char)*a - (unsigned char)*b : 0;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	for (; *a && *a == *b; a++, b++)
+		;
+	return (unsigned char)*a - (unsigned char)*b;
 }
 
 char *strcpy(char *restrict d, const char *restrict s)
