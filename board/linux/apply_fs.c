@@ -82,6 +82,14 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 				close(fd);
 				return -EMLINK;
 			}
+			/* journalled first: a kill right after mkdirat must
+			 * not leave a directory that recovery does not know */
+			if (a->journal_fd >= 0) {
+				xa_write_all(a->journal_fd, "d ", 2);
+				xa_write_all(a->journal_fd, path,
+					     (size_t)(e - path));
+				xa_write_all(a->journal_fd, "\n", 1);
+			}
 			if (mkdirat(fd, comp, m) < 0) {
 				nfd = -errno;
 				close(fd);
@@ -89,12 +97,6 @@ int xa_parent(struct xa_ctx *a, const char *path, const struct xa_file *mk,
 			}
 			memcpy(a->dirs[a->ndirs], path, (size_t)(e - path));
 			a->dirs[a->ndirs++][e - path] = 0;
-			if (a->journal_fd >= 0) {
-				xa_write_all(a->journal_fd, "d ", 2);
-				xa_write_all(a->journal_fd, path,
-					     (size_t)(e - path));
-				xa_write_all(a->journal_fd, "\n", 1);
-			}
 			nfd = openat(fd, comp,
 				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 					 O_CLOEXEC);
