@@ -6,25 +6,23 @@
 #include "item.h"
 #include "xc_err.h"
 
-static const char *const kind_names[] = {
-	[XC_ITEM_NONE] = "?",
-	[XC_ITEM_HOSTNAME] = "hostname",
-	[XC_ITEM_FQDN] = "fqdn",
-	[XC_ITEM_IFACE] = "iface",
-	[XC_ITEM_ADDR] = "addr",
-	[XC_ITEM_ROUTE] = "route",
-	[XC_ITEM_NAMESERVER] = "nameserver",
-	[XC_ITEM_SEARCH] = "search",
-	[XC_ITEM_SSHKEY] = "sshkey",
-	[XC_ITEM_FILE] = "file",
-	[XC_ITEM_PASSWORD] = "password",
-};
-
-#define NKINDS (sizeof kind_names / sizeof kind_names[0])
+/* The kind names in enum xc_item_kind's order, from XC_ITEM_NONE ("?"):
+ * one string, NUL-separated. */
+static const char kind_names[] = "?\0hostname\0fqdn\0iface\0addr\0route\0"
+				 "nameserver\0search\0sshkey\0file\0password";
+#define NKINDS (XC_ITEM_PASSWORD + 1)
 
 const char *xc_item_kind_name(enum xc_item_kind k)
 {
-	return (unsigned)k < NKINDS ? kind_names[k] : "?";
+	const char *p = kind_names;
+	unsigned i;
+
+	if ((unsigned)k >= NKINDS)
+		return "?";
+	for (i = 0; i < (unsigned)k; i++)
+		while (*p++)
+			;
+	return p;
 }
 
 static int same(const char *a, size_t n, const char *b)
@@ -177,7 +175,7 @@ int xc_item_parse(const struct xf_frame *f, struct xc_item *it,
 		return -XC_EINVAL;
 	it->seq = (uint32_t)seq;
 	for (k = 1; k < NKINDS; k++)
-		if (same(f->field[2], f->len[2], kind_names[k]))
+		if (same(f->field[2], f->len[2], xc_item_kind_name(k)))
 			break;
 	if (k == NKINDS)
 		return *reason = "unknown-kind", -XC_EINVAL;

@@ -265,16 +265,7 @@ static int check_seq(struct xs_session *s, const struct xf_frame *f)
 	if (f->nfields < 2 ||
 	    xf_parse_u64(f->field[1], f->len[1], 0xffffffffu, &seq) < 0 ||
 	    seq != s->next_seq) {
-		begin(s, "DONE");
-		s->ops->abort(s->ctx);
-		xf_add_str(&s->reply, s->config_id);
-		xf_add_str(&s->reply, "failed");
-		xf_add_u64(&s->reply, s->next_seq);
-		xf_add_str(&s->reply, "frame");
-		xf_add_str(&s->reply, "seq");
-		end(s);
-		s->state = XS_DISCARD;
-		s->events |= XS_EV_FAILED;
+		fail(s, s->next_seq, 0, "seq"); /* DONE ... failed N frame seq */
 		return -1;
 	}
 	s->next_seq++;

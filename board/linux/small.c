@@ -320,8 +320,8 @@ char *strerror(int e)
 /* musl's fallbacks (fstat through /proc/self/fd on kernels before 2.6.39,
  * fchmod/fchown on O_PATH descriptors) serve cases the agent never has: it
  * opens what it changes, without O_PATH. On x86_64 the kernel's struct
- * stat is musl's. The clock is read by a system call, not the
- * vDSO: the agent reads it a few times a second at most. */
+ * stat is musl's. The clock is read by a system call, not the vDSO: the
+ * agent reads it a few times a second at most. */
 int fstatat(int fd, const char *restrict path, struct stat *restrict st,
 	    int flag)
 {
@@ -348,7 +348,8 @@ int fchown(int fd, uid_t uid, gid_t gid)
 	return (int)syscall(SYS_fchown, fd, uid, gid);
 }
 
-/* Only F_GETFL / F_SETFL / F_GETFD / F_SETFD are used: an int argument. */
+/* The agent uses F_GETFL and F_SETFL. Like musl, the argument is always
+ * fetched; the kernel ignores it where the command takes none. */
 int fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
@@ -360,27 +361,30 @@ int fcntl(int fd, int cmd, ...)
 	return (int)syscall(SYS_fcntl, fd, cmd, arg);
 }
 
-/* Modes are only read with O_CREAT or O_TMPFILE; reading the absent
- * argument otherwise is what musl does too (a register, never memory). */
+/* The mode argument exists only with O_CREAT or O_TMPFILE. */
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	va_list ap;
-	int mode;
+	int mode = 0;
 
-	va_start(ap, flags);
-	mode = va_arg(ap, int);
-	va_end(ap);
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
 	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
 }
 
 int open(const char *path, int flags, ...)
 {
 	va_list ap;
-	int mode;
+	int mode = 0;
 
-	va_start(ap, flags);
-	mode = va_arg(ap, int);
-	va_end(ap);
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
 	return openat(AT_FDCWD, path, flags, mode);
 }
 
@@ -514,5 +518,9 @@ int isatty(int fd)
 {
 	struct winsize ws;
 
-	return ioctl(fd, TIOCGWINSZ, &ws) == 0;
+	if (ioctl(fd, TIOCGWINSZ, &ws) == 0)
+		return 1;
+	if (errno != EBADF)
+		errno = ENOTTY;
+	return 0;
 }
