@@ -42,7 +42,7 @@ int xf_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 		unsigned d = (unsigned char)s[i] - '0';
 		if (d > 9)
 			return -XC_EINVAL;
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return -XC_ERANGE;
 		v = v * 10 + d;
 	}

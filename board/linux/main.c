@@ -473,9 +473,11 @@ int main(int argc, char **argv)
 		xlog_open_kmsg();
 	o.t.deadline_ms = xt_now_ms() + o.timeout_s * 1000;
 	read_boot_id();
-	r = xa_init(&apply, o.root, -1);
-	if (r < 0)
-		return 1; /* xa_init said why and what to do */
+	/* xa_init says why and what to do. A root that opens but takes no
+	 * writes (read-only) still serves requests; transactions get
+	 * "root-not-writable". */
+	if (xa_init(&apply, o.root, -1) < 0 && apply.root_fd < 0)
+		return 1;
 	r = xt_open(&chan, &o.t);
 	if (r == -XC_ENOENT) {
 		xlog(o.fail_missing ? XLOG_ERR : XLOG_WARN,

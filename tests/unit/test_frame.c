@@ -219,6 +219,8 @@ static void test_u64(void)
 	CHECK(xf_parse_u64("0", 1, 10, &v) == 0 && v == 0);
 	CHECK(xf_parse_u64("10", 2, 10, &v) == 0 && v == 10);
 	CHECK(xf_parse_u64("11", 2, 10, &v) == -XC_ERANGE);
+	CHECK(xf_parse_u64("9", 1, 7, &v) == -XC_ERANGE);
+	CHECK(xf_parse_u64("7", 1, 7, &v) == 0 && v == 7);
 	CHECK(xf_parse_u64("01", 2, 10, &v) == -XC_EINVAL);
 	CHECK(xf_parse_u64("-1", 2, 10, &v) == -XC_EINVAL);
 	CHECK(xf_parse_u64("", 0, 10, &v) == -XC_EINVAL);
