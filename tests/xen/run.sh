@@ -15,7 +15,7 @@ shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=$O/xen
 CASES=${*:-echo hvc ring absent fault backend}
-TIMEOUT=${XEN_TIMEOUT:-420}
+TIMEOUT=${XEN_TIMEOUT:-480}
 
 pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
