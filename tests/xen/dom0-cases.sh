@@ -260,10 +260,10 @@ case_backend() {
 	cp /proc/$pid/cmdline /run/dm.cmdline
 	mkseed $c /run/big.$c xen-$c-$$ $BIG
 	rep $c want-big "$(sha256sum <$BIG | cut -c1-64)"
-	# A relay passes the first 100000 bytes and then holds the rest back:
+	# A relay passes the first 40000 bytes and then holds the rest back:
 	# the backend dies with a transaction surely half sent.
 	rm -f /run/cut.mark
-	printf '#!/bin/sh\n{ head -c 100000; touch /run/cut.mark; sleep 60; } |\n\tsocat -t 1 - UNIX-CONNECT:%s\n' $SOCK >/run/hold.sh
+	printf '#!/bin/sh\n{ head -c 40000; touch /run/cut.mark; sleep 60; } |\n\tsocat -t 1 - UNIX-CONNECT:%s\n' $SOCK >/run/hold.sh
 	chmod +x /run/hold.sh
 	socat UNIX-LISTEN:/run/cut.sock EXEC:/run/hold.sh &
 	rp=$!
@@ -271,11 +271,11 @@ case_backend() {
 	xenchan provision /run/cut.sock /run/big.$c --timeout 60 >/run/cut.out 2>&1 &
 	pp=$!
 	if wait_for 60 test -e /run/cut.mark; then
-		rep $c mark "100000 bytes passed the relay at $(since $t0)"
+		rep $c mark "40000 bytes passed the relay at $(since $t0)"
 	fi
 	sleep 1
 	kill -9 $pid
-	rep $c killed "backend pid $pid after 100000 bytes"
+	rep $c killed "backend pid $pid after 40000 bytes"
 	kill $rp 2>/dev/null # the host tool sees the channel close
 	wait $pp
 	rep $c cut "provision ended with rc $?"

@@ -288,7 +288,7 @@ check_backend() {
 	reached backend || return 1
 	has backend killed || { echo "the backend was not killed"; return 1; }
 	has backend mark || { echo "the transaction never got going through the" \
-		"relay (no 100000 bytes in 60 s), so the kill was not mid-transfer:" \
+		"relay (no 40000 bytes in 60 s), so the kill was not mid-transfer:" \
 		"$(lines backend cut | tail -n 1)"; return 1; }
 	lines backend cut | grep -q '^applied ' && { echo "the transfer was not cut: $(field backend killed)"; return 1; }
 	[ "$(field backend info0-rc)" = 0 ] ||
