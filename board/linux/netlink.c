@@ -233,6 +233,61 @@ int xn_addrs(struct xn *n, int (*cb)(void *ctx, const struct xn_addr *a),
 	return xn_talk(n, &q, on_addr, &c);
 }
 
+struct route_cb {
+	int (*cb)(void *ctx, const struct xn_route *r);
+	void *ctx;
+};
+
+static int on_route(void *ctx, const struct nlmsghdr *h)
+{
+	const struct route_cb *c = ctx;
+	const struct rtmsg *m = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof *m);
+	struct xn_route r;
+	size_t want;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || len < 0 ||
+	    m->rtm_table != RT_TABLE_MAIN || m->rtm_type != RTN_UNICAST ||
+	    (m->rtm_family != AF_INET && m->rtm_family != AF_INET6))
+		return 0;
+	memset(&r, 0, sizeof r);
+	r.dst.family = r.gw.family = m->rtm_family == AF_INET ? 4 : 6;
+	want = r.dst.family == 4 ? 4 : 16;
+	if (m->rtm_dst_len > want * 8)
+		return 0;
+	r.dst.prefix = m->rtm_dst_len;
+	for (a = RTM_RTA(m); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		size_t dl = RTA_PAYLOAD(a);
+		if (a->rta_type == RTA_DST && dl == want)
+			memcpy(r.dst.a, RTA_DATA(a), want);
+		else if (a->rta_type == RTA_GATEWAY && dl == want)
+			memcpy(r.gw.a, RTA_DATA(a), want), r.gw.prefix = 1;
+		else if (a->rta_type == RTA_OIF && dl == 4)
+			memcpy(&r.index, RTA_DATA(a), 4);
+		else if (a->rta_type == RTA_PRIORITY && dl == 4)
+			memcpy(&r.metric, RTA_DATA(a), 4);
+	}
+	if (!r.gw.prefix)
+		return 0; /* on-link routes follow from the addresses */
+	r.gw.prefix = (uint8_t)(want * 8);
+	return c->cb(c->ctx, &r);
+}
+
+int xn_routes(struct xn *n, int (*cb)(void *ctx, const struct xn_route *r),
+	      void *ctx)
+{
+	struct xn_req q;
+	struct route_cb c = {cb, ctx};
+
+	memset(&q, 0, sizeof q);
+	q.h.nlmsg_len = NLMSG_LENGTH(sizeof q.u.r);
+	q.h.nlmsg_type = RTM_GETROUTE;
+	q.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	q.u.r.rtm_family = AF_UNSPEC;
+	return xn_talk(n, &q, on_route, &c);
+}
+
 int xn_link_set(struct xn *n, int index, uint32_t mtu, int up)
 {
 	struct xn_req q;

@@ -37,6 +37,13 @@ struct xn_addr {
 	struct xcc_ip ip;
 };
 
+/* A unicast route of the main table with a gateway. */
+struct xn_route {
+	int index;
+	struct xcc_ip dst, gw; /* dst.prefix 0: default */
+	uint32_t metric;
+};
+
 /* Opens the socket (n->fd = -1 first is fine). Returns 0 or -errno. */
 int xn_open(struct xn *n);
 void xn_close(struct xn *n);
@@ -48,6 +55,9 @@ int xn_links(struct xn *n, int (*cb)(void *ctx, const struct xn_link *l),
 	     void *ctx);
 int xn_addrs(struct xn *n, int (*cb)(void *ctx, const struct xn_addr *a),
 	     void *ctx);
+/* Dumps the routes through a gateway of the main table. */
+int xn_routes(struct xn *n, int (*cb)(void *ctx, const struct xn_route *r),
+	      void *ctx);
 
 /* Sets the MTU (0: unchanged) and IFF_UP (up < 0: unchanged). */
 int xn_link_set(struct xn *n, int index, uint32_t mtu, int up);

@@ -120,27 +120,58 @@ static void net_frame(struct xr_net *c)
 	xf_add_kv(c->w, "name", c->links[c->cur].name);
 }
 
+/* Adds key=value to the link's frame, going on in another frame for the
+ * same link when this one is full. */
+static void net_field(struct xr_net *c, const char *key, const char *value)
+{
+	if (!c->w)
+		return;
+	if (c->w->nfields == XF_FIELDS_MAX) {
+		xs_reply_end(c->r->s);
+		c->w = NULL;
+		if (!room(c->r->s)) {
+			c->truncated = 1;
+			return;
+		}
+		net_frame(c);
+	}
+	xf_add_kv(c->w, key, value);
+}
+
 static int on_addr(void *ctx, const struct xn_addr *x)
 {
 	struct xr_net *c = ctx;
 	char ip[XCC_IP_TEXT_MAX + 4];
 	size_t n;
 
-	if (x->index != c->links[c->cur].index || !c->w)
+	if (x->index != c->links[c->cur].index)
 		return 0;
-	if (c->w->nfields == XF_FIELDS_MAX) {
-		/* full: continue in another frame for the same link */
-		xs_reply_end(c->r->s);
-		c->w = NULL;
-		if (!room(c->r->s)) {
-			c->truncated = 1;
-			return 0;
-		}
-		net_frame(c);
-	}
 	n = xcc_ip_format(&x->ip, ip);
 	snprintf(ip + n, sizeof ip - n, "/%u", x->ip.prefix);
-	xf_add_kv(c->w, "addr", ip);
+	net_field(c, "addr", ip);
+	return 0;
+}
+
+/* route=DST/LEN via GW [metric N], as ip-route(8) prints it */
+static int on_route(void *ctx, const struct xn_route *x)
+{
+	struct xr_net *c = ctx;
+	char v[2 * XCC_IP_TEXT_MAX + 32];
+	size_t n;
+
+	if (x->index != c->links[c->cur].index)
+		return 0;
+	if (x->dst.prefix) {
+		n = xcc_ip_format(&x->dst, v);
+		n += (size_t)snprintf(v + n, sizeof v - n, "/%u", x->dst.prefix);
+	} else {
+		n = (size_t)snprintf(v, sizeof v, "default");
+	}
+	n += (size_t)snprintf(v + n, sizeof v - n, " via ");
+	n += xcc_ip_format(&x->gw, v + n);
+	if (x->metric)
+		snprintf(v + n, sizeof v - n, " metric %u", x->metric);
+	net_field(c, "route", v);
 	return 0;
 }
 
@@ -169,6 +200,8 @@ static void do_net(const struct xr_req *r)
 		xf_add_kv_u64(c.w, "mtu", l->mtu);
 		xf_add_kv(c.w, "state", l->flags & IFF_UP ? "up" : "down");
 		e = xn_addrs(&a->nl, on_addr, &c);
+		if (e >= 0)
+			e = xn_routes(&a->nl, on_route, &c);
 		if (c.w)
 			xs_reply_end(r->s);
 		c.w = NULL;

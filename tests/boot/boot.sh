@@ -250,8 +250,8 @@ group_tiny() {
 	check digest-resolv "resolv.conf: $(cat "$out.resolv")" \
 		grep -Eq 'size=[1-9]' "$out.resolv"
 
-	# The default route is not checked from here: `query net` lists no
-	# routes, and file-digest refuses /proc/net/route (another mount).
+	check net-route "net: $(cat "$out.net")" \
+		grep -Eq "mac=$MAC.*route=default via 192\.0\.2\.1" "$out.net"
 
 	check kmsg-log "no kernel log line with the agent's virtio port" \
 		grep -Eq "xenchan-agent: .*$CHANNEL.*/dev/vport[0-9]+p[0-9]+" "$CON"

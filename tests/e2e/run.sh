@@ -145,6 +145,8 @@ has "info applied" "$out" "i-e2e-0001/1"
 out=$("$HOST" query "$D/host.sock" net 2>&1)
 has "net mac" "$out" "52:54:00:12:34:56"
 has "net address" "$out" "192.0.2.10/24"
+has "net default route" "$out" "route=default via 192.0.2.1"
+has "net static route" "$out" "route=198.51.100.0/24 via 192.0.2.254 metric 50"
 out=$("$HOST" query "$D/host.sock" file-digest /etc/motd 2>&1)
 has "file digest" "$out" "$(sha256sum <"$D/root/etc/motd" | cut -d' ' -f1)"
 out=$("$HOST" query "$D/host.sock" ping 2>&1); rc=$?
