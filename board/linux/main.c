@@ -61,8 +61,7 @@ static void usage(void)
 		"  --root DIR          apply into this root (default /)\n"
 		"  --timeout SEC       bound the first-boot run (default 60)\n"
 		"  --resident          keep serving requests after provisioning\n"
-		"  --on-missing WHAT   continue (exit 0) or fail (exit 3) when\n"
-		"                      no channel is found (default continue)\n"
+		"  --on-missing WHAT   no channel: continue (exit 0) or fail (3)\n"
 		"  --unbind-hvc        ring: take the console from hvc_xen\n"
 		"  --cmdline           read xenchan.* knobs from /proc/cmdline\n"
 		"  --kmsg              also log to /dev/kmsg\n"
@@ -155,6 +154,9 @@ static int knob(struct options *o, const char *name, const char *v)
 		if (parse_ulong(v, 7, &u) < 0)
 			return -1;
 		xlog_level = (int)u;
+		break;
+	case OPT_UNBIND_HVC:
+		o->t.unbind_hvc = strcmp(v, "0") != 0;
 		break;
 	case OPT_RESIDENT:
 		o->resident = strcmp(v, "0") != 0;
