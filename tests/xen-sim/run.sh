@@ -193,15 +193,7 @@ ctl fault xs tx-eagain 0 >/dev/null
 
 # ---- the seed flow: agent + host tool ----
 
-mkroot() {
-	local r=$1
-	mkdir -p "$r"/etc "$r"/root "$r"/home/admin
-	printf 'root:x:0:0:root:/root:/bin/sh\nadmin:x:1000:1000:Admin:/home/admin:/bin/sh\n' >"$r"/etc/passwd
-	printf 'root:x:0:\nadmin:x:1000:\n' >"$r"/etc/group
-	printf 'root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n' >"$r"/etc/shadow
-	chmod 640 "$r"/etc/shadow
-	chown 1000:1000 "$r"/home/admin
-}
+. "$(dirname "$0")/../e2e/mkroot.sh"
 
 # start_agent BIN DOM ROOT: the agent in fresh net/uts/pid namespaces with
 # the NIC the demo seed matches; AGENT_PID is its pid outside.
