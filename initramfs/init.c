@@ -49,7 +49,7 @@ struct ini_conf {
 	const char *root, *rootfstype, *rootflags, *init;
 	int root_ro;
 	const char *channel, *transport, *timeout, *onmissing, *log;
-	int resident;
+	int resident, unbind_hvc;
 	enum ini_after after;
 };
 
@@ -174,6 +174,8 @@ static void ini_parse_cmdline(char *buf, struct ini_conf *c)
 			c->log = v;
 		else if (strcmp(w, "xenchan.resident") == 0)
 			c->resident = strcmp(v, "1") == 0;
+		else if (strcmp(w, "xenchan.unbind-hvc") == 0)
+			c->unbind_hvc = strcmp(v, "1") == 0;
 		else if (strcmp(w, "xenchan.after") == 0) {
 			if (strcmp(v, "switch_root") == 0)
 				c->after = INI_AFTER_SWITCH;
@@ -259,6 +261,8 @@ static void ini_agent_argv(const struct ini_conf *c, const char *root,
 	}
 	if (c->resident)
 		argv[a++] = "--resident";
+	if (c->unbind_hvc)
+		argv[a++] = "--unbind-hvc";
 	argv[a] = NULL;
 }
 

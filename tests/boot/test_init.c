@@ -116,14 +116,16 @@ static void test_argv(void)
 			       .timeout = "9",
 			       .onmissing = "fail",
 			       .log = "7",
-			       .resident = 1};
+			       .resident = 1,
+			       .unbind_hvc = 1};
 	static const char *const want_none[] = {"/bin/xenchan-agent", "--kmsg",
 						"--root", "/", NULL};
 	static const char *const want_all[] = {
 	    "/bin/xenchan-agent", "--kmsg", "--root",	    "/newroot",
 	    "--channel",	  "c.1",    "--transport",  "virtio",
 	    "--timeout",	  "9",	    "--on-missing", "fail",
-	    "--log-level",	  "7",	    "--resident",   NULL};
+	    "--log-level",	  "7",	    "--resident",   "--unbind-hvc",
+	    NULL};
 
 	expect_argv("no knobs", &none, "/", want_none);
 	expect_argv("every knob", &all, "/newroot", want_all);
@@ -135,6 +137,12 @@ int main(void)
 	ini_kmsg = open("/dev/null", O_WRONLY);
 	test_cmdline();
 	test_argv();
+	{
+		char buf[] = "xenchan.unbind-hvc=1";
+		struct ini_conf c = {0};
+		ini_parse_cmdline(buf, &c);
+		expect_int("unbind-hvc=1", c.unbind_hvc, 1);
+	}
 	printf("init: %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
