@@ -90,13 +90,9 @@ $(AGENT_BIN): $(AGENT_OBJS)
 $(HOST_BIN): $(HOST_OBJS)
 	$(CC) $^ -o $@ $(HOST_LIBS)
 
-# Debian packages the build and the tests need; installed when missing.
-DEPS := musl-tools libxen-dev libyaml-dev clang libclang-rt-14-dev \
-	qemu-system-x86 linux-image-amd64 busybox-static cpio socat \
-	e2fsprogs iproute2 hyperfine debootstrap initramfs-tools-core \
-	dracut-core valgrind file xz-utils kmod python3 gzip procps
-deps:
-	@missing=""; for p in $(DEPS); do \
+# $(call apt-ensure,PACKAGES): a shell command that installs those of the
+# Debian packages that are missing (as root, with apt's configured mirror).
+apt-ensure = missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -105,6 +101,14 @@ deps:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+
+# Debian packages the build and the tests need; installed when missing.
+DEPS := musl-tools libxen-dev libyaml-dev clang libclang-rt-14-dev \
+	qemu-system-x86 linux-image-amd64 busybox-static cpio socat \
+	e2fsprogs iproute2 hyperfine debootstrap initramfs-tools-core \
+	dracut-core valgrind file xz-utils kmod python3 gzip procps
+deps:
+	@$(call apt-ensure,$(DEPS))
 
 check: deps
 	@$(MAKE) --no-print-directory all

@@ -14,15 +14,7 @@ XEN_IMG_O := $(O)/xen-img
 XEN_IMG_MODULES := xen-evtchn xen-gntalloc xen-netfront
 
 check-xen: $(AGENT_BIN) $(HOST_BIN)
-	@missing=""; for p in $(XEN_PKGS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q '^install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "check-xen: installing:$$missing"; \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	@$(call apt-ensure,$(XEN_PKGS))
 	@$(MAKE) --no-print-directory O=$(XEN_IMG_O) \
 		INITRAMFS_MODULES="$(XEN_IMG_MODULES)" $(XEN_IMG_O)/initramfs.cpio
 	XEN_IMAGE=$(XEN_IMG_O)/initramfs.cpio tests/xen/run.sh $(O) $(XEN_CASES)
