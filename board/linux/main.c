@@ -374,9 +374,10 @@ static int run(struct options *o)
 		if (ev & (XS_EV_APPLIED | XS_EV_ALREADY)) {
 			provisioned = 1;
 			failed = 0;
-			xlog(XLOG_INFO, "configuration %s: %s",
-			     sess.config_id,
-			     ev & XS_EV_APPLIED ? "applied" : "already applied");
+			/* the applier itself logs "applied ID" */
+			if (ev & XS_EV_ALREADY)
+				xlog(XLOG_INFO, "configuration %s: already "
+						"applied", sess.config_id);
 		}
 		if (ev & XS_EV_FAILED) {
 			failed = 1;
